@@ -1,0 +1,155 @@
+namespace Guard.Gateway.Configuration;
+
+/// <summary>
+/// The whole configuration as bound from the file (YAML or JSON) and GUARD_* environment variables.
+/// Binder-friendly mutable shapes; <see cref="GuardOptionsValidator"/> checks them and
+/// <see cref="Runtime.GatewaySnapshotBuilder"/> turns a valid instance into immutable runtime state.
+/// </summary>
+public sealed class GuardOptions
+{
+    public ListenersOptions Listeners { get; set; } = new();
+
+    public Dictionary<string, UpstreamOptions> Upstreams { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Model name → route. The name "*" catches models not listed.</summary>
+    public Dictionary<string, ModelOptions> Models { get; set; } = new(StringComparer.Ordinal);
+
+    public Dictionary<string, PolicyOptions> Policies { get; set; } = new(StringComparer.Ordinal);
+}
+
+public sealed class ListenersOptions
+{
+    public GrpcListenerOptions Grpc { get; set; } = new();
+
+    public HttpListenerOptions Http { get; set; } = new();
+}
+
+public sealed class GrpcListenerOptions
+{
+    /// <summary>host:port; Triton's gRPC port by default so clients change only the host.</summary>
+    public string Address { get; set; } = "127.0.0.1:8001";
+
+    public TlsServerOptions? Tls { get; set; }
+
+    public int MaxReceiveMessageBytes { get; set; } = 64 * 1024 * 1024;
+
+    public int MaxSendMessageBytes { get; set; } = 64 * 1024 * 1024;
+
+    public int MaxConcurrentStreams { get; set; } = 1000;
+
+    /// <summary>"gzip" or "deflate" to compress responses for clients that accept it; null answers in kind.</summary>
+    public string? ResponseCompression { get; set; }
+
+    /// <summary>Put handler exception messages into UNKNOWN statuses (debugging only).</summary>
+    public bool DetailedErrors { get; set; }
+}
+
+public sealed class HttpListenerOptions
+{
+    /// <summary>host:port for health, metrics (and the console); empty disables the listener.</summary>
+    public string Address { get; set; } = "127.0.0.1:8002";
+}
+
+public sealed class TlsServerOptions
+{
+    public string Certificate { get; set; } = "";
+
+    public string Key { get; set; } = "";
+
+    /// <summary>none, allow or require.</summary>
+    public string ClientCertificates { get; set; } = "none";
+
+    /// <summary>CA bundle (PEM) that client certificates must chain to; required unless ClientCertificates is none.</summary>
+    public string? ClientCa { get; set; }
+}
+
+public sealed class UpstreamOptions
+{
+    /// <summary>http://host:port (h2c) or https://host:port (TLS).</summary>
+    public List<string> Endpoints { get; set; } = new();
+
+    /// <summary>roundRobin or leastOutstanding.</summary>
+    public string LoadBalancing { get; set; } = "roundRobin";
+
+    public HealthCheckOptions HealthCheck { get; set; } = new();
+
+    public TlsClientOptions? Tls { get; set; }
+
+    /// <summary>Further attempts, on other endpoints, for a request that never reached a model.</summary>
+    public int Retries { get; set; } = 1;
+
+    public int MaxMessageBytes { get; set; } = 64 * 1024 * 1024;
+
+    /// <summary>Deadline for calls whose client set none; null leaves them unbounded.</summary>
+    public TimeSpan? DefaultTimeout { get; set; }
+}
+
+public sealed class HealthCheckOptions
+{
+    public bool Enabled { get; set; } = true;
+
+    public TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(5);
+
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Consecutive failures before an endpoint is taken out of rotation.</summary>
+    public int UnhealthyThreshold { get; set; } = 2;
+
+    /// <summary>Consecutive successes before it comes back.</summary>
+    public int HealthyThreshold { get; set; } = 1;
+}
+
+public sealed class TlsClientOptions
+{
+    /// <summary>CA bundle (PEM) that the upstream's certificate must chain to; null uses the system store.</summary>
+    public string? Ca { get; set; }
+
+    public string? Certificate { get; set; }
+
+    public string? Key { get; set; }
+}
+
+public sealed class ModelOptions
+{
+    public string Upstream { get; set; } = "";
+
+    /// <summary>Version → upstream, for versions served elsewhere (a canary, say).</summary>
+    public Dictionary<string, string> Versions { get; set; } = new(StringComparer.Ordinal);
+
+    public const string DefaultPolicy = "default";
+
+    /// <summary>The reserved policy name for "no guards": requests pass untouched.</summary>
+    public const string NoPolicy = "none";
+
+    /// <summary>Name of an entry in Policies, or "none"; unset means "default" when that policy exists, else none.</summary>
+    public string? Policy { get; set; }
+}
+
+public sealed class PolicyOptions
+{
+    public ValidationOptions Validation { get; set; } = new();
+}
+
+public sealed class ValidationOptions
+{
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>Check requests against the model's metadata (fetched from the upstream and cached).</summary>
+    public bool UseModelMetadata { get; set; } = true;
+
+    public int MaxInputs { get; set; } = 64;
+
+    public int MaxRank { get; set; } = 8;
+
+    public long MaxElementsPerTensor { get; set; } = 1L << 28;
+
+    public long MaxTotalBytes { get; set; } = 256L * 1024 * 1024;
+
+    public bool RejectNonFinite { get; set; }
+
+    public double? MinValue { get; set; }
+
+    public double? MaxValue { get; set; }
+
+    public bool RequireKnownInputs { get; set; } = true;
+}

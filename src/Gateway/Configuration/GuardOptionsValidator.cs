@@ -1,0 +1,209 @@
+using Guard.Guards.Validation;
+
+namespace Guard.Gateway.Configuration;
+
+/// <summary>Checks a whole configuration and names every problem by its path, e.g. <c>models.simple.upstream</c>.</summary>
+public static class GuardOptionsValidator
+{
+    private static readonly string[] LoadBalancers = ["roundRobin", "leastOutstanding"];
+    private static readonly string[] ClientCertificateModes = ["none", "allow", "require"];
+    private static readonly string[] Compressions = ["gzip", "deflate"];
+
+    public static IReadOnlyList<string> Validate(GuardOptions options)
+    {
+        var errors = new List<string>();
+        ValidateListeners(options.Listeners, errors);
+        foreach (var (name, upstream) in options.Upstreams)
+        {
+            ValidateUpstream($"upstreams.{name}", upstream, errors);
+        }
+
+        if (options.Models.Count == 0)
+        {
+            errors.Add("models: at least one model must be routed");
+        }
+
+        foreach (var (name, model) in options.Models)
+        {
+            var path = $"models.{name}";
+            CheckUpstreamName($"{path}.upstream", model.Upstream, options, errors);
+            foreach (var (version, upstream) in model.Versions)
+            {
+                CheckUpstreamName($"{path}.versions.{version}", upstream, options, errors);
+            }
+
+            if (model.Policy is { } policy && policy != ModelOptions.NoPolicy && !options.Policies.ContainsKey(policy))
+            {
+                errors.Add($"{path}.policy: unknown policy '{policy}' (known: {Known(options.Policies.Keys)})");
+            }
+        }
+
+        foreach (var (name, policy) in options.Policies)
+        {
+            if (name == ModelOptions.NoPolicy)
+            {
+                errors.Add($"policies.{name}: '{ModelOptions.NoPolicy}' is reserved for models without guards");
+            }
+
+            foreach (var problem in ToValidationOptions(policy.Validation).Validate())
+            {
+                errors.Add($"policies.{name}.validation: {problem}");
+            }
+        }
+
+        return errors;
+    }
+
+    public static RequestValidationOptions ToValidationOptions(ValidationOptions v) => new()
+    {
+        MaxInputs = v.MaxInputs,
+        MaxRank = v.MaxRank,
+        MaxElementsPerTensor = v.MaxElementsPerTensor,
+        MaxTotalBytes = v.MaxTotalBytes,
+        RejectNonFinite = v.RejectNonFinite,
+        MinValue = v.MinValue,
+        MaxValue = v.MaxValue,
+        RequireKnownInputs = v.RequireKnownInputs,
+    };
+
+    private static void ValidateListeners(ListenersOptions listeners, List<string> errors)
+    {
+        var grpc = listeners.Grpc;
+        if (!HostPort.TryParse(grpc.Address, out var grpcAddress, out var error))
+        {
+            errors.Add($"listeners.grpc.address: {error}");
+        }
+
+        if (grpc.MaxReceiveMessageBytes < 1024 || grpc.MaxSendMessageBytes < 1024)
+        {
+            errors.Add("listeners.grpc: maxReceiveMessageBytes and maxSendMessageBytes must be at least 1024");
+        }
+
+        if (grpc.MaxConcurrentStreams < 1)
+        {
+            errors.Add("listeners.grpc.maxConcurrentStreams: must be at least 1");
+        }
+
+        if (grpc.ResponseCompression is { } compression && !Compressions.Contains(compression))
+        {
+            errors.Add($"listeners.grpc.responseCompression: '{compression}' is not one of {string.Join(", ", Compressions)}");
+        }
+
+        if (grpc.Tls is { } tls)
+        {
+            CheckFile("listeners.grpc.tls.certificate", tls.Certificate, errors);
+            CheckFile("listeners.grpc.tls.key", tls.Key, errors);
+            if (!ClientCertificateModes.Contains(tls.ClientCertificates))
+            {
+                errors.Add($"listeners.grpc.tls.clientCertificates: '{tls.ClientCertificates}' is not one of {string.Join(", ", ClientCertificateModes)}");
+            }
+            else if (tls.ClientCertificates != "none")
+            {
+                CheckFile("listeners.grpc.tls.clientCa", tls.ClientCa, errors);
+            }
+        }
+
+        if (!string.IsNullOrEmpty(listeners.Http.Address))
+        {
+            if (!HostPort.TryParse(listeners.Http.Address, out var httpAddress, out error))
+            {
+                errors.Add($"listeners.http.address: {error}");
+            }
+            else if (httpAddress.Port != 0 && httpAddress.Port == grpcAddress.Port)
+            {
+                errors.Add("listeners.http.address: must use another port than listeners.grpc.address");
+            }
+        }
+    }
+
+    private static void ValidateUpstream(string path, UpstreamOptions upstream, List<string> errors)
+    {
+        if (upstream.Endpoints.Count == 0)
+        {
+            errors.Add($"{path}.endpoints: at least one endpoint is needed");
+        }
+
+        for (var i = 0; i < upstream.Endpoints.Count; i++)
+        {
+            var endpoint = upstream.Endpoints[i];
+            if (!Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) || (uri.Scheme != "http" && uri.Scheme != "https") || uri.AbsolutePath != "/")
+            {
+                errors.Add($"{path}.endpoints[{i}]: '{endpoint}' must be http://host:port (h2c) or https://host:port (TLS) without a path");
+            }
+        }
+
+        if (!LoadBalancers.Contains(upstream.LoadBalancing))
+        {
+            errors.Add($"{path}.loadBalancing: '{upstream.LoadBalancing}' is not one of {string.Join(", ", LoadBalancers)}");
+        }
+
+        if (upstream.Retries is < 0 or > 5)
+        {
+            errors.Add($"{path}.retries: must be between 0 and 5");
+        }
+
+        if (upstream.MaxMessageBytes < 1024)
+        {
+            errors.Add($"{path}.maxMessageBytes: must be at least 1024");
+        }
+
+        var hc = upstream.HealthCheck;
+        if (hc.Enabled && (hc.Interval <= TimeSpan.Zero || hc.Timeout <= TimeSpan.Zero || hc.Timeout > hc.Interval))
+        {
+            errors.Add($"{path}.healthCheck: interval and timeout must be positive, timeout no longer than interval");
+        }
+
+        if (hc.UnhealthyThreshold < 1 || hc.HealthyThreshold < 1)
+        {
+            errors.Add($"{path}.healthCheck: thresholds must be at least 1");
+        }
+
+        if (upstream.Tls is { } tls)
+        {
+            if (tls.Ca is not null)
+            {
+                CheckFile($"{path}.tls.ca", tls.Ca, errors);
+            }
+
+            if ((tls.Certificate is null) != (tls.Key is null))
+            {
+                errors.Add($"{path}.tls: certificate and key go together");
+            }
+            else if (tls.Certificate is not null)
+            {
+                CheckFile($"{path}.tls.certificate", tls.Certificate, errors);
+                CheckFile($"{path}.tls.key", tls.Key, errors);
+            }
+        }
+    }
+
+    private static void CheckUpstreamName(string path, string upstream, GuardOptions options, List<string> errors)
+    {
+        if (string.IsNullOrEmpty(upstream))
+        {
+            errors.Add($"{path}: an upstream is required");
+        }
+        else if (!options.Upstreams.ContainsKey(upstream))
+        {
+            errors.Add($"{path}: unknown upstream '{upstream}' (known: {Known(options.Upstreams.Keys)})");
+        }
+    }
+
+    private static void CheckFile(string path, string? file, List<string> errors)
+    {
+        if (string.IsNullOrEmpty(file))
+        {
+            errors.Add($"{path}: a file is required");
+        }
+        else if (!File.Exists(file))
+        {
+            errors.Add($"{path}: file '{file}' does not exist");
+        }
+    }
+
+    private static string Known(IEnumerable<string> names)
+    {
+        var list = string.Join(", ", names);
+        return list.Length == 0 ? "none" : list;
+    }
+}

@@ -1,0 +1,260 @@
+using System.Security.Cryptography.X509Certificates;
+using Guard.Gateway.Configuration;
+using Guard.Gateway.Configuration.Yaml;
+using Guard.Gateway.Forwarding;
+using Guard.Gateway.Health;
+using Guard.Gateway.Inference;
+using Guard.Gateway.Metrics;
+using Guard.Gateway.Runtime;
+using Guard.Rpc;
+using Guard.Rpc.Health;
+using Guard.Rpc.Server;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Connections.Features;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Guard.Gateway.Hosting;
+
+/// <summary>Builds the Guard process: configuration, services, Kestrel listeners and the request pipeline.</summary>
+public static class GuardHost
+{
+    private const string ListenerItemKey = "guard.listener";
+
+    /// <summary>Environment variables with this prefix override the file: <c>GUARD_listeners__grpc__address</c>.</summary>
+    public const string EnvironmentPrefix = "GUARD_";
+
+    public static IConfigurationBuilder AddGuardConfiguration(this IConfigurationBuilder builder, GuardHostSettings settings)
+    {
+        var path = Path.GetFullPath(settings.ConfigPath);
+        if (!File.Exists(path))
+        {
+            throw new InvalidConfigurationException([$"configuration file '{settings.ConfigPath}' does not exist"]);
+        }
+
+        var extension = Path.GetExtension(path).ToLowerInvariant();
+        _ = extension switch
+        {
+            ".yaml" or ".yml" => builder.AddYamlFile(path, optional: false, reloadOnChange: true),
+            ".json" => builder.AddJsonFile(path, optional: false, reloadOnChange: true),
+            _ => throw new InvalidConfigurationException([$"configuration file '{settings.ConfigPath}' must end in .yaml, .yml or .json"]),
+        };
+        return builder.AddEnvironmentVariables(EnvironmentPrefix).AddInMemoryCollection(settings.Overrides);
+    }
+
+    /// <summary>Reads and validates the configuration without starting anything (for <c>guard config validate</c>).</summary>
+    public static GuardOptions LoadAndValidate(GuardHostSettings settings)
+    {
+        var configuration = new ConfigurationBuilder().AddGuardConfiguration(settings).Build();
+        var options = Bind(configuration);
+        var problems = GuardOptionsValidator.Validate(options);
+        return problems.Count > 0 ? throw new InvalidConfigurationException(problems) : options;
+    }
+
+    public static WebApplication Build(GuardHostSettings settings)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "guard", Args = [] });
+        builder.Configuration.Sources.Clear();
+        builder.Configuration.AddGuardConfiguration(settings);
+
+        // Fail before binding any port when the file itself is wrong.
+        var options = Bind(builder.Configuration);
+        var problems = GuardOptionsValidator.Validate(options);
+        if (problems.Count > 0)
+        {
+            throw new InvalidConfigurationException(problems);
+        }
+
+        ConfigureLogging(builder.Logging, builder.Configuration, settings.LogFormat);
+        ConfigureServices(builder.Services, builder.Configuration);
+        var addresses = new ListenerAddresses();
+        builder.Services.AddSingleton(addresses);
+        builder.WebHost.ConfigureKestrel(kestrel => ConfigureKestrel(kestrel, options.Listeners, addresses));
+
+        var app = builder.Build();
+        ConfigurePipeline(app);
+        return app;
+    }
+
+    private static GuardOptions Bind(IConfiguration configuration)
+    {
+        try
+        {
+            return configuration.Get<GuardOptions>() ?? new GuardOptions();
+        }
+        catch (InvalidOperationException ex)
+        {
+            // The binder says which key could not be converted (e.g. a word where a number belongs).
+            throw new InvalidConfigurationException([ex.Message + (ex.InnerException is { } inner ? " " + inner.Message : "")]);
+        }
+    }
+
+    private static void ConfigureLogging(ILoggingBuilder logging, ConfigurationManager configuration, string format)
+    {
+        logging.ClearProviders();
+        logging.AddConfiguration(configuration.GetSection("logging"));
+        if (format == "json")
+        {
+            logging.AddJsonConsole(o => o.TimestampFormat = "O");
+        }
+        else
+        {
+            logging.AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+                o.UseUtcTimestamp = true;
+            });
+        }
+
+        // Kestrel logs every reset stream at Information; they are normal for gRPC cancellations.
+        logging.AddFilter("Microsoft.AspNetCore.Server.Kestrel", LogLevel.Warning);
+        logging.AddFilter("Microsoft.AspNetCore.Hosting", LogLevel.Warning);
+        logging.AddFilter("Microsoft.AspNetCore.Routing", LogLevel.Warning);
+        logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information);
+    }
+
+    private static void ConfigureServices(IServiceCollection services, ConfigurationManager configuration)
+    {
+        services.Configure<GuardOptions>(configuration);
+        services.AddSingleton<MetricsRegistry>();
+        services.AddSingleton<GatewayMetrics>();
+        services.AddSingleton<GatewayState>();
+        services.AddSingleton<HealthService>();
+        services.AddSingleton<UpstreamForwarder>();
+        services.AddSingleton<ModelSignatureCache>();
+        services.AddSingleton<PipelineMetricsObserver>();
+        services.AddSingleton<InferenceProxyService>();
+        services.AddHostedService<ActiveHealthChecker>();
+        services.AddSingleton(sp =>
+        {
+            var registry = new GrpcServiceRegistry();
+            sp.GetRequiredService<InferenceProxyService>().Register(registry);
+            sp.GetRequiredService<HealthService>().Register(registry);
+            return registry;
+        });
+
+        // Listener settings are read once; server options follow reloads of the other grpc listener keys.
+        services.AddSingleton(sp =>
+        {
+            var monitor = sp.GetRequiredService<IOptionsMonitor<GuardOptions>>();
+            return new GrpcDispatcher(
+                sp.GetRequiredService<GrpcServiceRegistry>(),
+                () => ServerOptions(monitor.CurrentValue.Listeners.Grpc),
+                sp.GetRequiredService<ILogger<GrpcDispatcher>>());
+        });
+    }
+
+    private static GrpcServerOptions ServerOptions(GrpcListenerOptions grpc) => new()
+    {
+        Limits = new GrpcLimits { MaxReceiveMessageSize = grpc.MaxReceiveMessageBytes, MaxSendMessageSize = grpc.MaxSendMessageBytes },
+        ResponseCompression = grpc.ResponseCompression,
+        EnableDetailedErrors = grpc.DetailedErrors,
+    };
+
+    private static void ConfigureKestrel(KestrelServerOptions kestrel, ListenersOptions listeners, ListenerAddresses addresses)
+    {
+        kestrel.AddServerHeader = false;
+        var http2 = kestrel.Limits.Http2;
+        http2.MaxStreamsPerConnection = listeners.Grpc.MaxConcurrentStreams;
+
+        // Larger windows let big tensors flow without waiting on WINDOW_UPDATEs every 64-768 KiB.
+        http2.InitialConnectionWindowSize = 16 * 1024 * 1024;
+        http2.InitialStreamWindowSize = 8 * 1024 * 1024;
+        http2.KeepAlivePingDelay = TimeSpan.FromSeconds(60);
+        http2.KeepAlivePingTimeout = TimeSpan.FromSeconds(20);
+
+        // Addresses were validated before the host was built.
+        var grpc = Parse(listeners.Grpc.Address);
+        kestrel.Listen(grpc.Address, grpc.Port, listen =>
+        {
+            Tag(listen, ListenerKind.Grpc);
+            if (listeners.Grpc.Tls is { } tls)
+            {
+                // ALPN picks h2 for gRPC clients.
+                listen.Protocols = HttpProtocols.Http1AndHttp2;
+                listen.UseHttps(Https(tls));
+            }
+            else
+            {
+                listen.Protocols = HttpProtocols.Http2;
+            }
+
+            addresses.SetGrpc(listen, listeners.Grpc.Tls is not null);
+        });
+
+        if (!string.IsNullOrEmpty(listeners.Http.Address))
+        {
+            var http = Parse(listeners.Http.Address);
+            kestrel.Listen(http.Address, http.Port, listen =>
+            {
+                Tag(listen, ListenerKind.Http);
+                // Browsers and curl speak HTTP/1.1 here; h2c would need prior knowledge.
+                listen.Protocols = HttpProtocols.Http1;
+                addresses.SetHttp(listen);
+            });
+        }
+    }
+
+    private static HostPort Parse(string address) =>
+        HostPort.TryParse(address, out var parsed, out var error) ? parsed : throw new InvalidConfigurationException([error]);
+
+    private static HttpsConnectionAdapterOptions Https(TlsServerOptions tls)
+    {
+        var options = new HttpsConnectionAdapterOptions
+        {
+            ServerCertificate = X509Certificate2.CreateFromPemFile(tls.Certificate, tls.Key),
+            ClientCertificateMode = tls.ClientCertificates switch
+            {
+                "require" => ClientCertificateMode.RequireCertificate,
+                "allow" => ClientCertificateMode.AllowCertificate,
+                _ => ClientCertificateMode.NoCertificate,
+            },
+        };
+        if (tls.ClientCertificates != "none" && tls.ClientCa is { } caFile)
+        {
+            var roots = new X509Certificate2Collection();
+            roots.ImportFromPemFile(caFile);
+            options.ClientCertificateValidation = (certificate, _, _) =>
+            {
+                using var chain = new X509Chain();
+                chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+                chain.ChainPolicy.CustomTrustStore.AddRange(roots);
+                chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+                return chain.Build(certificate);
+            };
+        }
+
+        return options;
+    }
+
+    private static void Tag(Microsoft.AspNetCore.Server.Kestrel.Core.ListenOptions listen, ListenerKind kind) =>
+        listen.Use(next => connection =>
+        {
+            connection.Items[ListenerItemKey] = kind;
+            return next(connection);
+        });
+
+    private static ListenerKind KindOf(HttpContext http) =>
+        http.Features.Get<IConnectionItemsFeature>()?.Items.TryGetValue(ListenerItemKey, out var kind) == true && kind is ListenerKind k
+            ? k
+            : ListenerKind.Http;
+
+    private static void ConfigurePipeline(WebApplication app)
+    {
+        var dispatcher = app.Services.GetRequiredService<GrpcDispatcher>();
+        app.Use((http, next) => KindOf(http) == ListenerKind.Grpc ? dispatcher.HandleAsync(http) : next(http));
+        HttpEndpoints.Map(app);
+
+        // Resolve the state now so an unusable configuration (a bad certificate, say) fails the start.
+        app.Services.GetRequiredService<GatewayState>();
+    }
+}

@@ -1,0 +1,44 @@
+using System.Text.Json;
+using Guard.Gateway.Metrics;
+using Guard.Gateway.Runtime;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Guard.Gateway.Hosting;
+
+/// <summary>The HTTP listener's endpoints: liveness, readiness with upstream detail, Prometheus metrics.</summary>
+internal static class HttpEndpoints
+{
+    public static void Map(WebApplication app)
+    {
+        app.MapGet("/healthz", () => Results.Text("live\n"));
+        app.MapGet("/readyz", (GatewayState state) =>
+        {
+            var snapshot = state.Current;
+            var body = new
+            {
+                ready = snapshot.IsReady,
+                generation = snapshot.Generation,
+                upstreams = snapshot.Clusters.Values.Select(c => new
+                {
+                    name = c.Name,
+                    endpoints = c.Endpoints.Select(e => new
+                    {
+                        address = e.Address.ToString(),
+                        healthy = e.IsHealthy,
+                        outstanding = e.Outstanding,
+                        lastCheck = e.LastCheck,
+                        lastError = e.LastError,
+                    }),
+                }),
+            };
+            return Results.Json(body, statusCode: snapshot.IsReady ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
+        });
+        app.MapGet("/metrics", (HttpContext http) =>
+        {
+            var registry = http.RequestServices.GetRequiredService<MetricsRegistry>();
+            return Results.Text(registry.Export(), "text/plain; version=0.0.4; charset=utf-8");
+        });
+    }
+}

@@ -1,0 +1,194 @@
+using System.Diagnostics;
+using Guard.Gateway.Forwarding;
+using Guard.Gateway.Metrics;
+using Guard.Gateway.Runtime;
+using Guard.Guards.Model;
+using Guard.Guards.Pipeline;
+using Guard.Protocol;
+using Guard.Protocol.Inference;
+using Guard.Rpc;
+using Guard.Rpc.Server;
+using Google.Protobuf;
+using Microsoft.Extensions.Logging;
+
+namespace Guard.Gateway.Inference;
+
+/// <summary>
+/// Guard's KServe v2 front door. Server-level calls describe Guard and its upstreams; model calls are routed
+/// by model name and version, pass the model's policy pipeline (inference only) and go to an upstream with
+/// their bytes untouched unless a guard rewrote them.
+/// </summary>
+public sealed partial class InferenceProxyService(
+    GatewayState state,
+    UpstreamForwarder forwarder,
+    ModelSignatureCache signatures,
+    GatewayMetrics metrics,
+    PipelineMetricsObserver observer,
+    ILoggerFactory loggerFactory)
+{
+    private readonly ILogger _logger = loggerFactory.CreateLogger<InferenceProxyService>();
+
+    public void Register(GrpcServiceRegistry registry)
+    {
+        registry
+            .AddUnary(InferenceMethods.ServerLive, (_, _) => Task.FromResult(new ServerLiveResponse { Live = true }))
+            .AddUnary(InferenceMethods.ServerReady, (_, _) => Task.FromResult(new ServerReadyResponse { Ready = state.Current.IsReady }))
+            .AddUnary(InferenceMethods.ServerMetadata, (_, _) => Task.FromResult(ServerMetadata()))
+            .AddUnary(InferenceMethods.ModelReadyRaw, ModelReadyAsync)
+            .AddUnary(InferenceMethods.ModelMetadataRaw, ModelMetadataAsync)
+            .AddUnary(InferenceMethods.ModelInferRaw, ModelInferAsync)
+            .AddDuplexStreaming(InferenceMethods.ModelStreamInferRaw, ModelStreamInferAsync);
+    }
+
+    private static ServerMetadataResponse ServerMetadata() => new()
+    {
+        Name = "guard",
+        Version = typeof(InferenceProxyService).Assembly.GetName().Version?.ToString(3) ?? "0.0.0",
+    };
+
+    private async Task<ReadOnlyMemory<byte>> ModelReadyAsync(ReadOnlyMemory<byte> request, ServerCallContext context)
+    {
+        var parsed = ParseSmall(ModelReadyRequest.Parser, request);
+        var route = state.Current.Resolve(parsed.Name);
+        if (route is null)
+        {
+            return new ModelReadyResponse { Ready = false }.ToByteArray();
+        }
+
+        var result = await forwarder.UnaryAsync(route.ClusterFor(parsed.Version), InferenceMethods.ModelReadyRaw, request, context);
+        await ForwardMetadataAsync(result.Headers, result.Trailers, context);
+        return result.Response;
+    }
+
+    private async Task<ReadOnlyMemory<byte>> ModelMetadataAsync(ReadOnlyMemory<byte> request, ServerCallContext context)
+    {
+        var parsed = ParseSmall(ModelMetadataRequest.Parser, request);
+        var route = state.Current.Resolve(parsed.Name) ?? throw UnknownModel(parsed.Name);
+        var result = await forwarder.UnaryAsync(route.ClusterFor(parsed.Version), InferenceMethods.ModelMetadataRaw, request, context);
+        await ForwardMetadataAsync(result.Headers, result.Trailers, context);
+        return result.Response;
+    }
+
+    private async Task<ReadOnlyMemory<byte>> ModelInferAsync(ReadOnlyMemory<byte> request, ServerCallContext context)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var model = "";
+        var code = StatusCode.OK;
+        try
+        {
+            var view = ParseInferRequest(request);
+            model = view.ModelName;
+            var route = state.Current.Resolve(model) ?? throw UnknownModel(model);
+            var cluster = route.ClusterFor(view.ModelVersion);
+            var payload = await InspectAsync(route, cluster, view, request, context);
+            var result = await forwarder.UnaryAsync(cluster, InferenceMethods.ModelInferRaw, payload, context);
+            await ForwardMetadataAsync(result.Headers, result.Trailers, context);
+            return result.Response;
+        }
+        catch (RpcException ex)
+        {
+            code = ex.StatusCode;
+            throw;
+        }
+        catch (OperationCanceledException)
+        {
+            code = context.Deadline is { } d && DateTime.UtcNow >= d ? StatusCode.DeadlineExceeded : StatusCode.Cancelled;
+            throw;
+        }
+        finally
+        {
+            Observe(model, "ModelInfer", code, started);
+        }
+    }
+
+    /// <summary>Runs the model's pipeline; returns the bytes to forward or throws the blocking status.</summary>
+    internal async ValueTask<ReadOnlyMemory<byte>> InspectAsync(
+        ModelRoute route, Upstreams.UpstreamCluster cluster, InferRequestView view, ReadOnlyMemory<byte> request, ServerCallContext context)
+    {
+        if (route.Pipeline.Guards.Count == 0)
+        {
+            return request;
+        }
+
+        ModelSignature? signature = route.UseModelMetadata
+            ? await signatures.GetAsync(cluster, view.ModelName, view.ModelVersion, context)
+            : null;
+        var guardContext = new GuardContext(view.ModelName, view, signature, ClientId(context));
+        var result = await route.Pipeline.RunAsync(guardContext, observer, context.CancellationToken);
+        if (result.Verdict.Kind == VerdictKind.Block)
+        {
+            var stage = result.BlockedBy ?? "unknown";
+            metrics.Blocked.WithLabels(view.ModelName, stage, GatewayMetrics.CodeLabel(result.Verdict.Code)).Inc();
+            if (result.Fault is { } fault)
+            {
+                LogGuardFault(_logger, stage, view.ModelName, fault);
+            }
+            else
+            {
+                LogBlocked(_logger, view.ModelName, stage, result.Verdict.Code, result.Verdict.Message, guardContext.ClientId);
+            }
+
+            throw new RpcException(result.Verdict.Code, result.Verdict.Message);
+        }
+
+        return guardContext.IsTransformed ? guardContext.RawMessage : request;
+    }
+
+    private Task ModelStreamInferAsync(IAsyncStreamReader<ReadOnlyMemory<byte>> requests, IAsyncStreamWriter<ReadOnlyMemory<byte>> responses, ServerCallContext context) =>
+        new StreamInferProxy(this, state.Current, requests, responses, context, loggerFactory.CreateLogger<StreamInferProxy>()).RunAsync();
+
+    internal static InferRequestView ParseInferRequest(ReadOnlyMemory<byte> request)
+    {
+        try
+        {
+            return InferRequestView.Parse(request);
+        }
+        catch (InvalidMessageException ex)
+        {
+            throw new RpcException(StatusCode.InvalidArgument, ex.Message);
+        }
+    }
+
+    internal static RpcException UnknownModel(string model) => model.Length == 0
+        ? new RpcException(StatusCode.InvalidArgument, "The request names no model.")
+        : new RpcException(StatusCode.NotFound, $"Unknown model '{model}': Guard has no route for it.");
+
+    internal void Observe(string model, string method, StatusCode code, long started)
+    {
+        var label = model.Length == 0 ? "(none)" : model;
+        metrics.Requests.WithLabels(label, method, GatewayMetrics.CodeLabel(code)).Inc();
+        metrics.RequestDuration.WithLabels(label, method).Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
+    }
+
+    /// <summary>Until identity arrives, a client is its peer address (without the port).</summary>
+    private static string ClientId(ServerCallContext context) => context.RemoteIpAddress?.ToString() ?? "unknown";
+
+    private static T ParseSmall<T>(MessageParser<T> parser, ReadOnlyMemory<byte> bytes)
+        where T : IMessage<T>
+    {
+        try
+        {
+            return parser.ParseFrom(bytes.Span);
+        }
+        catch (InvalidProtocolBufferException ex)
+        {
+            throw new RpcException(StatusCode.InvalidArgument, $"Malformed {typeof(T).Name}: {ex.Message}");
+        }
+    }
+
+    private static async Task ForwardMetadataAsync(Metadata headers, Metadata trailers, ServerCallContext context)
+    {
+        if (headers.Count > 0)
+        {
+            await context.WriteResponseHeadersAsync(headers);
+        }
+
+        context.ResponseTrailers.AddRange(trailers);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Blocked a request for {Model} at stage {Stage}: {StatusCode} {Reason} (client {Client})")]
+    private static partial void LogBlocked(ILogger logger, string model, string stage, StatusCode statusCode, string reason, string client);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Guard {Stage} failed on a request for {Model}")]
+    private static partial void LogGuardFault(ILogger logger, string stage, string model, Exception exception);
+}

@@ -1,0 +1,172 @@
+using System.Diagnostics;
+using Guard.Gateway.Forwarding;
+using Guard.Gateway.Runtime;
+using Guard.Gateway.Upstreams;
+using Guard.Protocol.Inference;
+using Guard.Rpc;
+using Guard.Rpc.Client;
+using Guard.Rpc.Server;
+using Google.Protobuf;
+using Microsoft.Extensions.Logging;
+
+namespace Guard.Gateway.Inference;
+
+/// <summary>
+/// One ModelStreamInfer call. Each request message passes its model's pipeline; a blocked or unroutable one
+/// is answered in-stream with <c>error_message</c>, as Triton does, and the stream goes on. Allowed messages
+/// go to one upstream stream per cluster, opened on first use; their responses are merged back.
+/// </summary>
+#pragma warning disable CA1001 // Disposed at the end of RunAsync, the only entry point: the proxy lives exactly one call.
+internal sealed partial class StreamInferProxy(
+    InferenceProxyService service,
+    GatewaySnapshot snapshot,
+    IAsyncStreamReader<ReadOnlyMemory<byte>> requests,
+    IAsyncStreamWriter<ReadOnlyMemory<byte>> responses,
+    ServerCallContext context,
+    ILogger<StreamInferProxy> logger)
+{
+    private const string Method = "ModelStreamInfer";
+
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly Dictionary<UpstreamCluster, (GrpcCall<ReadOnlyMemory<byte>, ReadOnlyMemory<byte>> Call, UpstreamEndpoint.OutstandingLease Lease, Task Pump)> _upstreams = new();
+    private readonly CancellationTokenSource _cts = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
+
+    public async Task RunAsync()
+    {
+        try
+        {
+            while (await requests.MoveNext(_cts.Token))
+            {
+                await HandleAsync(requests.Current);
+            }
+
+            foreach (var upstream in _upstreams.Values)
+            {
+                await upstream.Call.RequestStream.CompleteAsync();
+            }
+
+            await Task.WhenAll(_upstreams.Values.Select(u => u.Pump));
+        }
+        catch (OperationCanceledException) when (FirstPumpFailure() is { } failure)
+        {
+            // A pump's failure cancelled the reader; the pump's status is the one to report.
+            throw failure;
+        }
+        finally
+        {
+            await _cts.CancelAsync();
+            foreach (var upstream in _upstreams.Values)
+            {
+                upstream.Call.Dispose();
+                upstream.Lease.Dispose();
+            }
+
+            _cts.Dispose();
+            _writeLock.Dispose();
+        }
+    }
+
+    private async Task HandleAsync(ReadOnlyMemory<byte> request)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var model = "";
+        try
+        {
+            var view = InferenceProxyService.ParseInferRequest(request);
+            model = view.ModelName;
+            var route = snapshot.Resolve(model) ?? throw InferenceProxyService.UnknownModel(model);
+            var cluster = route.ClusterFor(view.ModelVersion);
+            var payload = await service.InspectAsync(route, cluster, view, request, context);
+            var call = Open(cluster);
+            await call.RequestStream.WriteAsync(payload, _cts.Token);
+            service.Observe(model, Method, StatusCode.OK, started);
+        }
+        catch (RpcException ex) when (!_cts.IsCancellationRequested)
+        {
+            service.Observe(model, Method, ex.StatusCode, started);
+            LogRejectedInStream(logger, model, ex.StatusCode, ex.Status.Message);
+            var error = new ModelStreamInferResponse
+            {
+                ErrorMessage = ex.Status.Message,
+                InferResponse = new ModelInferResponse { ModelName = model, Id = TryGetId(request) },
+            };
+            await WriteAsync(error.ToByteArray());
+        }
+    }
+
+    private GrpcCall<ReadOnlyMemory<byte>, ReadOnlyMemory<byte>> Open(UpstreamCluster cluster)
+    {
+        if (_upstreams.TryGetValue(cluster, out var existing))
+        {
+            return existing.Call;
+        }
+
+        var endpoint = cluster.Pick() ?? throw new RpcException(StatusCode.Unavailable, $"Upstream '{cluster.Name}' has no healthy endpoint.");
+        var lease = endpoint.BeginCall();
+        var call = endpoint.Channel.StartCall(
+            InferenceMethods.ModelStreamInferRaw,
+            new CallOptions(context.RequestHeaders, UpstreamForwarder.EffectiveDeadline(cluster, context), _cts.Token));
+        var pump = PumpAsync(call);
+        _upstreams[cluster] = (call, lease, pump);
+        return call;
+    }
+
+    private async Task PumpAsync(GrpcCall<ReadOnlyMemory<byte>, ReadOnlyMemory<byte>> call)
+    {
+        try
+        {
+            while (await call.ResponseStream.MoveNext(_cts.Token))
+            {
+                await WriteAsync(call.ResponseStream.Current);
+            }
+        }
+        catch (Exception) when (!context.CancellationToken.IsCancellationRequested)
+        {
+            // Stop reading the client: the upstream's failure ends the whole call.
+            await _cts.CancelAsync();
+            throw;
+        }
+    }
+
+    private RpcException? FirstPumpFailure()
+    {
+        foreach (var upstream in _upstreams.Values)
+        {
+            if (upstream.Pump.IsFaulted && upstream.Pump.Exception?.InnerException is RpcException rpc)
+            {
+                return rpc;
+            }
+        }
+
+        return null;
+    }
+
+    private async Task WriteAsync(ReadOnlyMemory<byte> message)
+    {
+        await _writeLock.WaitAsync(_cts.Token);
+        try
+        {
+            await responses.WriteAsync(message, _cts.Token);
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    private static string TryGetId(ReadOnlyMemory<byte> request)
+    {
+        try
+        {
+            return Protocol.InferRequestView.Parse(request).Id;
+        }
+        catch (Protocol.InvalidMessageException)
+        {
+            return "";
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Stream request for {Model} answered in-stream with {StatusCode}: {Reason}")]
+    private static partial void LogRejectedInStream(ILogger logger, string model, StatusCode statusCode, string reason);
+}
+#pragma warning restore CA1001

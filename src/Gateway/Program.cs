@@ -1,0 +1,16 @@
+using System.CommandLine;
+using Guard.Gateway.Cli;
+
+var config = new Option<string>("--config", "-c")
+{
+    Description = "Configuration file (.yaml, .yml or .json); GUARD_* environment variables override it.",
+    DefaultValueFactory = _ => Environment.GetEnvironmentVariable("GUARD_CONFIG") ?? "config/guard.yaml",
+};
+
+var root = new RootCommand("Guard: a gRPC proxy that protects KServe v2 / Triton model servers from adversarial inputs.")
+{
+    ServeCommand.Create(config),
+    ConfigCommand.Create(config),
+};
+
+return await root.Parse(args).InvokeAsync();

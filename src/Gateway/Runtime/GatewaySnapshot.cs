@@ -1,0 +1,50 @@
+using Guard.Gateway.Configuration;
+using Guard.Gateway.Upstreams;
+
+namespace Guard.Gateway.Runtime;
+
+/// <summary>
+/// Immutable runtime state built from one valid configuration. Requests take the current snapshot once and
+/// use it to the end, so a reload never changes the rules under a request in flight.
+/// </summary>
+public sealed class GatewaySnapshot(GuardOptions options, IReadOnlyDictionary<string, UpstreamCluster> clusters, IReadOnlyDictionary<string, ModelRoute> routes, long generation)
+{
+    public const string CatchAllModel = "*";
+
+    public GuardOptions Options { get; } = options;
+
+    public IReadOnlyDictionary<string, UpstreamCluster> Clusters { get; } = clusters;
+
+    public IReadOnlyDictionary<string, ModelRoute> Routes { get; } = routes;
+
+    public long Generation { get; } = generation;
+
+    public ModelRoute? Resolve(string model)
+    {
+        if (model.Length == 0)
+        {
+            return null;
+        }
+
+        return Routes.TryGetValue(model, out var route) ? route : Routes.GetValueOrDefault(CatchAllModel);
+    }
+
+    /// <summary>Guard is ready when every routed model has at least one healthy endpoint.</summary>
+    public bool IsReady
+    {
+        get
+        {
+            foreach (var route in Routes.Values)
+            {
+                if (!route.Cluster.HasHealthyEndpoint)
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+    }
+
+    public IEnumerable<UpstreamEndpoint> AllEndpoints => Clusters.Values.SelectMany(c => c.Endpoints);
+}

@@ -1,0 +1,112 @@
+using System.Security.Cryptography.X509Certificates;
+using Guard.Gateway.Configuration;
+using Guard.Gateway.LoadBalancing;
+using Guard.Gateway.Upstreams;
+using Guard.Guards.Pipeline;
+using Guard.Guards.Validation;
+using Guard.Rpc;
+using Guard.Rpc.Client;
+
+namespace Guard.Gateway.Runtime;
+
+/// <summary>
+/// Turns validated options into a <see cref="GatewaySnapshot"/>. Endpoints whose address and TLS settings are
+/// unchanged are carried over from the previous snapshot with their connections and health.
+/// </summary>
+public static class GatewaySnapshotBuilder
+{
+    public static GatewaySnapshot Build(GuardOptions options, GatewaySnapshot? previous, long generation)
+    {
+        var reusable = new Dictionary<string, UpstreamEndpoint>(StringComparer.Ordinal);
+        if (previous is not null)
+        {
+            foreach (var (name, cluster) in previous.Clusters)
+            {
+                foreach (var endpoint in cluster.Endpoints)
+                {
+                    reusable[EndpointKey(name, endpoint.Address.ToString(), cluster.Options)] = endpoint;
+                }
+            }
+        }
+
+        var clusters = new Dictionary<string, UpstreamCluster>(StringComparer.Ordinal);
+        foreach (var (name, upstream) in options.Upstreams)
+        {
+            var endpoints = new List<UpstreamEndpoint>();
+            foreach (var address in upstream.Endpoints)
+            {
+                var uri = new Uri(address);
+                endpoints.Add(reusable.TryGetValue(EndpointKey(name, uri.ToString(), upstream), out var existing)
+                    ? existing
+                    : new UpstreamEndpoint(name, uri, new GrpcChannel(uri, ChannelOptions(upstream))));
+            }
+
+            ILoadBalancingPolicy policy = upstream.LoadBalancing == "leastOutstanding" ? new LeastOutstandingPolicy() : new RoundRobinPolicy();
+            clusters[name] = new UpstreamCluster(name, endpoints, policy, upstream);
+        }
+
+        var routes = new Dictionary<string, ModelRoute>(StringComparer.Ordinal);
+        foreach (var (model, modelOptions) in options.Models)
+        {
+            var policyName = modelOptions.Policy ?? (options.Policies.ContainsKey(ModelOptions.DefaultPolicy) ? ModelOptions.DefaultPolicy : ModelOptions.NoPolicy);
+            var policy = policyName == ModelOptions.NoPolicy ? null : options.Policies[policyName];
+            var versionClusters = modelOptions.Versions.ToDictionary(v => v.Key, v => clusters[v.Value], StringComparer.Ordinal);
+            routes[model] = new ModelRoute(
+                model,
+                clusters[modelOptions.Upstream],
+                versionClusters,
+                new GuardPipeline(model, BuildGuards(policy)),
+                policy?.Validation is { Enabled: true, UseModelMetadata: true });
+        }
+
+        return new GatewaySnapshot(options, clusters, routes, generation);
+    }
+
+    /// <summary>Endpoints of <paramref name="previous"/> that <paramref name="next"/> no longer uses.</summary>
+    public static IReadOnlyList<UpstreamEndpoint> Removed(GatewaySnapshot previous, GatewaySnapshot next)
+    {
+        var kept = new HashSet<UpstreamEndpoint>(next.AllEndpoints);
+        return previous.AllEndpoints.Where(e => !kept.Contains(e)).ToList();
+    }
+
+    private static List<IGuard> BuildGuards(PolicyOptions? policy)
+    {
+        var guards = new List<IGuard>();
+        if (policy?.Validation is { Enabled: true } validation)
+        {
+            guards.Add(new RequestValidationGuard(GuardOptionsValidator.ToValidationOptions(validation)));
+        }
+
+        return guards;
+    }
+
+    private static GrpcChannelOptions ChannelOptions(UpstreamOptions upstream)
+    {
+        X509Certificate2Collection? trusted = null;
+        X509Certificate2? clientCertificate = null;
+        if (upstream.Tls is { } tls)
+        {
+            if (tls.Ca is not null)
+            {
+                trusted = new X509Certificate2Collection();
+                trusted.ImportFromPemFile(tls.Ca);
+            }
+
+            if (tls.Certificate is not null && tls.Key is not null)
+            {
+                clientCertificate = X509Certificate2.CreateFromPemFile(tls.Certificate, tls.Key);
+            }
+        }
+
+        return new GrpcChannelOptions
+        {
+            Limits = new GrpcLimits { MaxReceiveMessageSize = upstream.MaxMessageBytes, MaxSendMessageSize = upstream.MaxMessageBytes },
+            TrustedCertificates = trusted,
+            ClientCertificate = clientCertificate,
+            UserAgent = "guard/1.0",
+        };
+    }
+
+    private static string EndpointKey(string upstream, string address, UpstreamOptions options) =>
+        $"{upstream}|{address}|{options.Tls?.Ca}|{options.Tls?.Certificate}|{options.Tls?.Key}|{options.MaxMessageBytes}";
+}

@@ -1,0 +1,138 @@
+using Guard.Gateway.Configuration;
+using Guard.Gateway.Metrics;
+using Guard.Gateway.Upstreams;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Guard.Gateway.Runtime;
+
+/// <summary>
+/// Holds the snapshot in force and replaces it when the configuration changes. An invalid new configuration
+/// is logged and ignored: the previous one stays in force. Listener addresses are read once at start.
+/// </summary>
+public sealed partial class GatewayState : IDisposable
+{
+    // In-flight calls on a removed endpoint get this long before its connections close.
+    private static readonly TimeSpan DrainDelay = TimeSpan.FromSeconds(30);
+
+    private readonly ILogger<GatewayState> _logger;
+    private readonly GatewayMetrics _metrics;
+    private readonly IDisposable? _subscription;
+    private readonly Lock _reloadLock = new();
+    private readonly CancellationTokenSource _disposed = new();
+    private volatile GatewaySnapshot _current;
+
+    public GatewayState(IOptionsMonitor<GuardOptions> options, GatewayMetrics metrics, ILogger<GatewayState> logger)
+    {
+        _logger = logger;
+        _metrics = metrics;
+        var initial = options.CurrentValue;
+        var errors = GuardOptionsValidator.Validate(initial);
+        if (errors.Count > 0)
+        {
+            throw new InvalidConfigurationException(errors);
+        }
+
+        _current = GatewaySnapshotBuilder.Build(initial, null, 1);
+        Publish(_current);
+        _subscription = options.OnChange(Reload);
+    }
+
+    public GatewaySnapshot Current => _current;
+
+    /// <summary>Raised after a new snapshot is in force.</summary>
+    public event Action<GatewaySnapshot>? Changed;
+
+    public void Dispose()
+    {
+        _subscription?.Dispose();
+        _disposed.Cancel();
+        foreach (var endpoint in _current.AllEndpoints)
+        {
+            endpoint.Dispose();
+        }
+
+        _disposed.Dispose();
+    }
+
+    private void Reload(GuardOptions options)
+    {
+        lock (_reloadLock)
+        {
+            var errors = GuardOptionsValidator.Validate(options);
+            if (errors.Count > 0)
+            {
+                _metrics.ConfigReloads.WithLabels("rejected").Inc();
+                LogReloadRejected(_logger, errors.Count, string.Join("; ", errors));
+                return;
+            }
+
+            var previous = _current;
+            GatewaySnapshot next;
+            try
+            {
+                next = GatewaySnapshotBuilder.Build(options, previous, previous.Generation + 1);
+            }
+            catch (Exception ex) when (ex is IOException or System.Security.Cryptography.CryptographicException or UnauthorizedAccessException)
+            {
+                _metrics.ConfigReloads.WithLabels("rejected").Inc();
+                LogReloadFailed(_logger, ex);
+                return;
+            }
+
+            _current = next;
+            var removed = GatewaySnapshotBuilder.Removed(previous, next);
+            foreach (var endpoint in removed)
+            {
+                _metrics.UpstreamHealthy.RemoveLabels(endpoint.Upstream, endpoint.Address.Authority);
+                _metrics.UpstreamOutstanding.RemoveLabels(endpoint.Upstream, endpoint.Address.Authority);
+            }
+
+            _ = DisposeLaterAsync(removed);
+            _metrics.ConfigReloads.WithLabels("applied").Inc();
+            LogReloaded(_logger, next.Generation, next.Routes.Count, next.Clusters.Count);
+            Publish(next);
+        }
+    }
+
+    private void Publish(GatewaySnapshot snapshot)
+    {
+        _metrics.ConfigGeneration.Set(snapshot.Generation);
+        foreach (var endpoint in snapshot.AllEndpoints)
+        {
+            _metrics.UpstreamHealthy.WithLabels(endpoint.Upstream, endpoint.Address.Authority).Set(endpoint.IsHealthy ? 1 : 0);
+        }
+
+        Changed?.Invoke(snapshot);
+    }
+
+    private async Task DisposeLaterAsync(IReadOnlyList<UpstreamEndpoint> endpoints)
+    {
+        if (endpoints.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await Task.Delay(DrainDelay, _disposed.Token);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        foreach (var endpoint in endpoints)
+        {
+            endpoint.Dispose();
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Configuration generation {Generation} in force: {Models} model routes, {Upstreams} upstreams")]
+    private static partial void LogReloaded(ILogger logger, long generation, int models, int upstreams);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Configuration change rejected ({Count} problems), the previous configuration stays in force: {Problems}")]
+    private static partial void LogReloadRejected(ILogger logger, int count, string problems);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Configuration change could not be applied; the previous configuration stays in force")]
+    private static partial void LogReloadFailed(ILogger logger, Exception exception);
+}

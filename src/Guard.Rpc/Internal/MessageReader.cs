@@ -1,0 +1,73 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using Guard.Rpc.Compression;
+
+namespace Guard.Rpc.Internal;
+
+/// <summary>
+/// Reads length-prefixed gRPC messages from a pipe. Bytes are consumed as they arrive (rather than waiting
+/// for a whole message in the pipe) so that HTTP/2 flow control keeps the peer sending large messages.
+/// </summary>
+internal sealed class MessageReader(PipeReader reader, int maxMessageSize, ICompressionProvider? decompressor, string peerRole)
+{
+    /// <summary>The next message's payload, or null at a clean end of stream.</summary>
+    public async ValueTask<ReadOnlyMemory<byte>?> ReadAsync(CancellationToken cancellationToken)
+    {
+        bool compressed;
+        uint length;
+        while (true)
+        {
+            var result = await reader.ReadAsync(cancellationToken);
+            var buffer = result.Buffer;
+            if (FrameHeader.TryRead(buffer, out compressed, out length))
+            {
+                reader.AdvanceTo(buffer.GetPosition(FrameHeader.Size));
+                break;
+            }
+
+            if (result.IsCompleted)
+            {
+                reader.AdvanceTo(buffer.End);
+                if (buffer.Length == 0)
+                {
+                    return null;
+                }
+
+                throw new RpcException(StatusCode.Internal, $"Incomplete message: the {peerRole} stream ended inside a gRPC frame header.");
+            }
+
+            reader.AdvanceTo(buffer.Start, buffer.End);
+        }
+
+        if (length > (uint)maxMessageSize)
+        {
+            throw new RpcException(StatusCode.ResourceExhausted,
+                $"Received message larger than max ({length} vs. {maxMessageSize}).");
+        }
+
+        if (compressed && decompressor is null)
+        {
+            throw new RpcException(StatusCode.Internal, $"The {peerRole} sent a compressed message without a grpc-encoding.");
+        }
+
+        var payload = new byte[length];
+        var filled = 0;
+        while (filled < payload.Length)
+        {
+            var result = await reader.ReadAsync(cancellationToken);
+            var buffer = result.Buffer;
+            var take = (int)Math.Min(buffer.Length, payload.Length - filled);
+            var slice = buffer.Slice(0, take);
+            slice.CopyTo(payload.AsSpan(filled));
+            filled += take;
+            reader.AdvanceTo(slice.End);
+            if (filled < payload.Length && result.IsCompleted)
+            {
+                throw new RpcException(StatusCode.Internal,
+                    $"Incomplete message: the {peerRole} stream ended after {filled} of {length} bytes.");
+            }
+        }
+
+        return compressed ? CompressionProviders.Decompress(decompressor!, payload, maxMessageSize) : payload;
+    }
+}

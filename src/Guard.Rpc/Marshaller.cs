@@ -1,0 +1,34 @@
+using Google.Protobuf;
+
+namespace Guard.Rpc;
+
+/// <summary>Turns messages into payload bytes and back. A message arrives as one contiguous buffer.</summary>
+public sealed class Marshaller<T>(Func<T, ReadOnlyMemory<byte>> serialize, Func<ReadOnlyMemory<byte>, T> deserialize)
+{
+    public Func<T, ReadOnlyMemory<byte>> Serialize { get; } = serialize;
+
+    public Func<ReadOnlyMemory<byte>, T> Deserialize { get; } = deserialize;
+}
+
+public static class Marshallers
+{
+    /// <summary>Bytes as they are: the proxy forwards payloads without parsing them.</summary>
+    public static Marshaller<ReadOnlyMemory<byte>> Raw { get; } = new(static m => m, static m => m);
+
+    public static Marshaller<T> Protobuf<T>(MessageParser<T> parser)
+        where T : IMessage<T> =>
+        new(static m => m.ToByteArray(), payload => ParseProtobuf(parser, payload));
+
+    private static T ParseProtobuf<T>(MessageParser<T> parser, ReadOnlyMemory<byte> payload)
+        where T : IMessage<T>
+    {
+        try
+        {
+            return parser.ParseFrom(payload.Span);
+        }
+        catch (InvalidProtocolBufferException ex)
+        {
+            throw new RpcException(StatusCode.Internal, $"Failed to deserialize {typeof(T).Name}: {ex.Message}");
+        }
+    }
+}

@@ -1,0 +1,8 @@
+namespace Guard.Guards.Pipeline;
+
+public enum VerdictKind
+{
+    Allow,
+    Block,
+    Transform,
+}
