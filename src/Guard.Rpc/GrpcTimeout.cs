@@ -65,7 +65,7 @@ public static class GrpcTimeout
         ReadOnlySpan<char> unitNames = ['u', 'm', 'S', 'M', 'H'];
         for (var i = 0; i < ticksPerUnit.Length; i++)
         {
-            var amount = (ticks + ticksPerUnit[i] - 1) / ticksPerUnit[i];
+            var amount = ticks / ticksPerUnit[i] + (ticks % ticksPerUnit[i] == 0 ? 0 : 1);
             if (amount <= MaxValue)
             {
                 return amount.ToString(CultureInfo.InvariantCulture) + unitNames[i];

@@ -146,6 +146,9 @@ public sealed class GrpcCall<TRequest, TResponse> : IDisposable
         }
 
         _response = response;
+
+        // Once headers are in, SendAsync's token no longer resets the stream: disposing the response does.
+        _callCts.Token.Register(static r => ((HttpResponseMessage)r!).Dispose(), response);
         _responseHeaders = ReadMetadata(response.Headers);
         if (response.StatusCode != HttpStatusCode.OK)
         {
@@ -157,6 +160,7 @@ public sealed class GrpcCall<TRequest, TResponse> : IDisposable
         {
             _trailers = _responseHeaders;
             _status = status;
+            _content.Abort();
             ThrowIfFailed();
             return;
         }
@@ -208,6 +212,7 @@ public sealed class GrpcCall<TRequest, TResponse> : IDisposable
             _status = TryReadStatus(_response.TrailingHeaders, out var status)
                 ? status
                 : new Status(StatusCode.Internal, "The server ended the call without a grpc-status.");
+            _content.Abort();
             ThrowIfFailed();
         }
 
@@ -227,6 +232,7 @@ public sealed class GrpcCall<TRequest, TResponse> : IDisposable
         _status ??= exception.Status;
         _trailers ??= exception.Trailers;
         _content.Abort();
+        _response?.Dispose();
         return exception;
     }
 

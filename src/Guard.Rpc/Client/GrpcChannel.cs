@@ -43,7 +43,7 @@ public sealed class GrpcChannel : IDisposable
             await call.RequestStream.WriteAsync(request, options.CancellationToken);
             await call.RequestStream.CompleteAsync();
         }
-        catch (Exception) when (!options.CancellationToken.IsCancellationRequested)
+        catch (Exception)
         {
             // The server may answer before it reads the request (an unknown method, say): its status,
             // read below, says more than the failed write.

@@ -57,7 +57,7 @@ internal sealed class RequestBodyContent : HttpContent
     /// that may never come (a send that failed before the body started, say).</summary>
     public void Abort()
     {
-        _messages.Writer.TryComplete(new OperationCanceledException("The call ended."));
+        _messages.Writer.TryComplete();
         FailPending();
     }
 
@@ -94,6 +94,8 @@ internal sealed class RequestBodyContent : HttpContent
         }
         finally
         {
+            // Nothing more will be sent: later writes fail at once instead of queueing for nobody.
+            _messages.Writer.TryComplete();
             FailPending();
         }
     }

@@ -61,6 +61,13 @@ public sealed class CompressionProviders
             throw new RpcException(StatusCode.Internal, $"Could not decompress a '{provider.EncodingName}' message: {ex.Message}");
         }
 
-        return output.ToArray();
+        var result = output.ToArray();
+        // .NET's encoders write nothing at all for an empty message, so zero bytes stand for one.
+        if (!payload.IsEmpty && !provider.HasValidTrailer(payload.Span, result))
+        {
+            throw new RpcException(StatusCode.Internal, $"Could not decompress a '{provider.EncodingName}' message: it is truncated or its checksum does not match.");
+        }
+
+        return result;
     }
 }

@@ -90,7 +90,12 @@ public sealed class HealthService
         {
             lock (_lock)
             {
-                _watchers[request.Service].Remove(channel.Writer);
+                var list = _watchers[request.Service];
+                list.Remove(channel.Writer);
+                if (list.Count == 0)
+                {
+                    _watchers.Remove(request.Service);
+                }
             }
         }
     }

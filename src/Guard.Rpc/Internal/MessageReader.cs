@@ -10,6 +10,8 @@ namespace Guard.Rpc.Internal;
 /// </summary>
 internal sealed class MessageReader(PipeReader reader, int maxMessageSize, ICompressionProvider? decompressor, string peerRole)
 {
+    private const int InitialBufferSize = 64 * 1024;
+
     /// <summary>The next message's payload, or null at a clean end of stream.</summary>
     public async ValueTask<ReadOnlyMemory<byte>?> ReadAsync(CancellationToken cancellationToken)
     {
@@ -50,18 +52,26 @@ internal sealed class MessageReader(PipeReader reader, int maxMessageSize, IComp
             throw new RpcException(StatusCode.Internal, $"The {peerRole} sent a compressed message without a grpc-encoding.");
         }
 
-        var payload = new byte[length];
+        // The buffer grows with what has arrived (doubling), so a peer that declares a large message and sends
+        // little of it costs little memory; the whole message costs at most one extra copy.
+        var total = (int)length;
+        var payload = new byte[Math.Min(total, InitialBufferSize)];
         var filled = 0;
-        while (filled < payload.Length)
+        while (filled < total)
         {
             var result = await reader.ReadAsync(cancellationToken);
             var buffer = result.Buffer;
-            var take = (int)Math.Min(buffer.Length, payload.Length - filled);
+            var take = (int)Math.Min(buffer.Length, total - filled);
+            if (filled + take > payload.Length)
+            {
+                Array.Resize(ref payload, (int)Math.Min(total, Math.Max((long)payload.Length * 2, filled + take)));
+            }
+
             var slice = buffer.Slice(0, take);
             slice.CopyTo(payload.AsSpan(filled));
             filled += take;
             reader.AdvanceTo(slice.End);
-            if (filled < payload.Length && result.IsCompleted)
+            if (filled < total && result.IsCompleted)
             {
                 throw new RpcException(StatusCode.Internal,
                     $"Incomplete message: the {peerRole} stream ended after {filled} of {length} bytes.");

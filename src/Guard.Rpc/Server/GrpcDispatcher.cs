@@ -29,8 +29,7 @@ public sealed partial class GrpcDispatcher(GrpcServiceRegistry registry, Func<Gr
         var current = options();
         if (!HttpProtocol.IsHttp2(request.Protocol) && !HttpProtocol.IsHttp3(request.Protocol))
         {
-            http.Response.StatusCode = StatusCodes.Status426UpgradeRequired;
-            return ServerCall.WriteTrailersOnlyAsync(http, new Status(StatusCode.Internal, $"Request protocol '{request.Protocol}' is not supported: gRPC needs HTTP/2."), null, current);
+            return ServerCall.WriteTrailersOnlyAsync(http, new Status(StatusCode.Internal, $"Request protocol '{request.Protocol}' is not supported: gRPC needs HTTP/2."), null, current, StatusCodes.Status426UpgradeRequired);
         }
 
         var path = request.Path.Value ?? "";

@@ -45,7 +45,12 @@ internal sealed partial class ServerCall : IDisposable
             http.Request.Path.Value ?? "",
             MetadataConverter.FromHeaders(http.Request.Headers),
             timeout is { } d ? DateTime.UtcNow + d : null,
-            WriteResponseHeadersAsync,
+            async headers =>
+            {
+                // Asked for explicitly: the client may be waiting for headers before any message.
+                await StartResponseAsync(headers);
+                await http.Response.BodyWriter.FlushAsync(_callCts.Token);
+            },
             _callCts.Token);
     }
 
@@ -120,7 +125,8 @@ internal sealed partial class ServerCall : IDisposable
     {
         if (!_headersWritten)
         {
-            await WriteResponseHeadersAsync(new Metadata());
+            // Headers go out in the same flush as the first message.
+            await StartResponseAsync(new Metadata());
         }
 
         await _writer!.WriteAsync(payload, cancellationToken);
@@ -192,10 +198,10 @@ internal sealed partial class ServerCall : IDisposable
         _deadlineCts?.Dispose();
     }
 
-    internal static Task WriteTrailersOnlyAsync(HttpContext http, Status status, Metadata? trailers, GrpcServerOptions options)
+    internal static Task WriteTrailersOnlyAsync(HttpContext http, Status status, Metadata? trailers, GrpcServerOptions options, int httpStatus = StatusCodes.Status200OK)
     {
         var response = http.Response;
-        response.StatusCode = StatusCodes.Status200OK;
+        response.StatusCode = httpStatus;
         response.ContentType = GrpcHeaders.ContentType;
         var headers = response.Headers;
         headers[GrpcHeaders.AcceptEncoding] = options.Compression.AcceptEncodingHeader;
@@ -214,7 +220,7 @@ internal sealed partial class ServerCall : IDisposable
         return response.CompleteAsync();
     }
 
-    private async Task WriteResponseHeadersAsync(Metadata headers)
+    private async Task StartResponseAsync(Metadata headers)
     {
         if (_headersWritten)
         {
