@@ -2,7 +2,7 @@
 """grpcio client checks against a KServe v2 gRPC endpoint (Guard, or an upstream directly).
 
 Usage:
-  client_checks.py --target HOST:PORT [--tls-ca FILE] [--metadata k=v]... CHECK [options]
+  client_checks.py --target HOST:PORT [--tls-ca FILE [--tls-cert FILE --tls-key FILE]] [--metadata k=v]... CHECK [options]
 
 Each check prints ONE line of JSON, {"ok": bool, "check": NAME, ...}, and exits
 0 when it observed what it expects, 1 otherwise (then with a "reason"). gRPC
@@ -581,6 +581,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--target", required=True, help="host:port")
     parser.add_argument("--tls-ca", type=Path, help="PEM CA bundle; enables TLS")
     parser.add_argument("--tls-server-name", help="override the name checked against the server certificate")
+    parser.add_argument("--tls-cert", type=Path, help="PEM client certificate chain for mutual TLS (with --tls-key)")
+    parser.add_argument("--tls-key", type=Path, help="PEM private key of --tls-cert")
     parser.add_argument(
         "--metadata", action="append", type=parse_metadata_pair, default=[], metavar="KEY=VALUE",
         help="metadata for every call; repeat the flag for more (-bin keys take hex values)",
@@ -656,6 +658,10 @@ def build_parser() -> argparse.ArgumentParser:
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if (args.tls_cert is None) != (args.tls_key is None):
+        parser.error("--tls-cert and --tls-key go together")
+    if args.tls_cert is not None and args.tls_ca is None:
+        parser.error("--tls-cert needs --tls-ca (a client certificate only makes sense over TLS)")
     if args.check == "deadline" and args.delay_ms == args.timeout_ms:
         parser.error("deadline: --delay-ms must differ from --timeout-ms")
     if args.check == "cancel" and args.after_ms >= args.delay_ms:
@@ -674,7 +680,11 @@ def open_channel(args: argparse.Namespace) -> grpc.Channel:
         return grpc.insecure_channel(args.target, options=options)
     if args.tls_server_name:
         options.append(("grpc.ssl_target_name_override", args.tls_server_name))
-    credentials = grpc.ssl_channel_credentials(root_certificates=args.tls_ca.read_bytes())
+    credentials = grpc.ssl_channel_credentials(
+        root_certificates=args.tls_ca.read_bytes(),
+        private_key=args.tls_key.read_bytes() if args.tls_key else None,
+        certificate_chain=args.tls_cert.read_bytes() if args.tls_cert else None,
+    )
     return grpc.secure_channel(args.target, credentials, options=options)
 
 

@@ -23,11 +23,6 @@ internal static class ConfigCommand
                 Console.Error.WriteLine(ex.Message);
                 return 2;
             }
-            catch (FormatException ex)
-            {
-                Console.Error.WriteLine($"Invalid configuration: {ex.Message}");
-                return 2;
-            }
         });
         return new Command("config", "Configuration tools.") { validate };
     }

@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using Guard.Guards.Validation;
 
 namespace Guard.Gateway.Configuration;
@@ -91,15 +93,14 @@ public static class GuardOptionsValidator
 
         if (grpc.Tls is { } tls)
         {
-            CheckFile("listeners.grpc.tls.certificate", tls.Certificate, errors);
-            CheckFile("listeners.grpc.tls.key", tls.Key, errors);
+            CheckCertificate("listeners.grpc.tls", tls.Certificate, tls.Key, errors);
             if (!ClientCertificateModes.Contains(tls.ClientCertificates))
             {
                 errors.Add($"listeners.grpc.tls.clientCertificates: '{tls.ClientCertificates}' is not one of {string.Join(", ", ClientCertificateModes)}");
             }
             else if (tls.ClientCertificates != "none")
             {
-                CheckFile("listeners.grpc.tls.clientCa", tls.ClientCa, errors);
+                CheckCaBundle("listeners.grpc.tls.clientCa", tls.ClientCa, errors);
             }
         }
 
@@ -147,6 +148,11 @@ public static class GuardOptionsValidator
             errors.Add($"{path}.maxMessageBytes: must be at least 1024");
         }
 
+        if (upstream.DefaultTimeout is { } timeout && timeout <= TimeSpan.Zero)
+        {
+            errors.Add($"{path}.defaultTimeout: must be positive");
+        }
+
         var hc = upstream.HealthCheck;
         if (hc.Enabled && (hc.Interval <= TimeSpan.Zero || hc.Timeout <= TimeSpan.Zero || hc.Timeout > hc.Interval))
         {
@@ -162,7 +168,7 @@ public static class GuardOptionsValidator
         {
             if (tls.Ca is not null)
             {
-                CheckFile($"{path}.tls.ca", tls.Ca, errors);
+                CheckCaBundle($"{path}.tls.ca", tls.Ca, errors);
             }
 
             if ((tls.Certificate is null) != (tls.Key is null))
@@ -171,8 +177,7 @@ public static class GuardOptionsValidator
             }
             else if (tls.Certificate is not null)
             {
-                CheckFile($"{path}.tls.certificate", tls.Certificate, errors);
-                CheckFile($"{path}.tls.key", tls.Key, errors);
+                CheckCertificate($"{path}.tls", tls.Certificate, tls.Key, errors);
             }
         }
     }
@@ -186,6 +191,56 @@ public static class GuardOptionsValidator
         else if (!options.Upstreams.ContainsKey(upstream))
         {
             errors.Add($"{path}: unknown upstream '{upstream}' (known: {Known(options.Upstreams.Keys)})");
+        }
+    }
+
+    /// <summary>A PEM certificate and its key must exist and load: a start that fails later, on a listener, is worse.</summary>
+    private static void CheckCertificate(string path, string? certificate, string? key, List<string> errors)
+    {
+        var before = errors.Count;
+        CheckFile($"{path}.certificate", certificate, errors);
+        CheckFile($"{path}.key", key, errors);
+        if (errors.Count > before)
+        {
+            return;
+        }
+
+        try
+        {
+            using var loaded = X509Certificate2.CreateFromPemFile(certificate!, key);
+        }
+        catch (Exception ex) when (ex is CryptographicException or ArgumentException or IOException or UnauthorizedAccessException)
+        {
+            errors.Add($"{path}.certificate: could not load '{certificate}' with key '{key}': {ex.Message}");
+        }
+    }
+
+    private static void CheckCaBundle(string path, string? file, List<string> errors)
+    {
+        var before = errors.Count;
+        CheckFile(path, file, errors);
+        if (errors.Count > before)
+        {
+            return;
+        }
+
+        try
+        {
+            var bundle = new X509Certificate2Collection();
+            bundle.ImportFromPemFile(file!);
+            if (bundle.Count == 0)
+            {
+                errors.Add($"{path}: '{file}' holds no PEM certificate");
+            }
+
+            foreach (var certificate in bundle)
+            {
+                certificate.Dispose();
+            }
+        }
+        catch (Exception ex) when (ex is CryptographicException or IOException or UnauthorizedAccessException)
+        {
+            errors.Add($"{path}: could not read '{file}': {ex.Message}");
         }
     }
 

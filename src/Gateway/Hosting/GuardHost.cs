@@ -20,7 +20,6 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace Guard.Gateway.Hosting;
 
@@ -53,20 +52,34 @@ public static class GuardHost
     /// <summary>Reads and validates the configuration without starting anything (for <c>guard config validate</c>).</summary>
     public static GuardOptions LoadAndValidate(GuardHostSettings settings)
     {
-        var configuration = new ConfigurationBuilder().AddGuardConfiguration(settings).Build();
-        var options = Bind(configuration);
+        var configuration = LoadConfiguration(() => new ConfigurationBuilder().AddGuardConfiguration(settings).Build());
+        var options = GuardOptionsBinder.Bind(configuration);
         var problems = GuardOptionsValidator.Validate(options);
         return problems.Count > 0 ? throw new InvalidConfigurationException(problems) : options;
+    }
+
+    /// <summary>Turns a file that cannot be read or parsed into a configuration error naming the file and line.</summary>
+    private static T LoadConfiguration<T>(Func<T> load)
+    {
+        try
+        {
+            return load();
+        }
+        catch (Exception ex) when (ex is FormatException or InvalidDataException)
+        {
+            var detail = ex.InnerException is { } inner && !ex.Message.Contains(inner.Message, StringComparison.Ordinal) ? $" {inner.Message}" : "";
+            throw new InvalidConfigurationException([ex.Message + detail]);
+        }
     }
 
     public static WebApplication Build(GuardHostSettings settings)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "guard", Args = [] });
         builder.Configuration.Sources.Clear();
-        builder.Configuration.AddGuardConfiguration(settings);
+        LoadConfiguration(() => builder.Configuration.AddGuardConfiguration(settings));
 
         // Fail before binding any port when the file itself is wrong.
-        var options = Bind(builder.Configuration);
+        var options = GuardOptionsBinder.Bind(builder.Configuration);
         var problems = GuardOptionsValidator.Validate(options);
         if (problems.Count > 0)
         {
@@ -74,7 +87,7 @@ public static class GuardHost
         }
 
         ConfigureLogging(builder.Logging, builder.Configuration, settings.LogFormat);
-        ConfigureServices(builder.Services, builder.Configuration);
+        ConfigureServices(builder.Services);
         var addresses = new ListenerAddresses();
         builder.Services.AddSingleton(addresses);
         builder.WebHost.ConfigureKestrel(kestrel => ConfigureKestrel(kestrel, options.Listeners, addresses));
@@ -82,19 +95,6 @@ public static class GuardHost
         var app = builder.Build();
         ConfigurePipeline(app);
         return app;
-    }
-
-    private static GuardOptions Bind(IConfiguration configuration)
-    {
-        try
-        {
-            return configuration.Get<GuardOptions>() ?? new GuardOptions();
-        }
-        catch (InvalidOperationException ex)
-        {
-            // The binder says which key could not be converted (e.g. a word where a number belongs).
-            throw new InvalidConfigurationException([ex.Message + (ex.InnerException is { } inner ? " " + inner.Message : "")]);
-        }
     }
 
     private static void ConfigureLogging(ILoggingBuilder logging, ConfigurationManager configuration, string format)
@@ -122,9 +122,8 @@ public static class GuardHost
         logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information);
     }
 
-    private static void ConfigureServices(IServiceCollection services, ConfigurationManager configuration)
+    private static void ConfigureServices(IServiceCollection services)
     {
-        services.Configure<GuardOptions>(configuration);
         services.AddSingleton<MetricsRegistry>();
         services.AddSingleton<GatewayMetrics>();
         services.AddSingleton<GatewayState>();
@@ -142,23 +141,16 @@ public static class GuardHost
             return registry;
         });
 
-        // Listener settings are read once; server options follow reloads of the other grpc listener keys.
+        // Listener addresses and TLS are read once; limits and compression follow reloads.
         services.AddSingleton(sp =>
         {
-            var monitor = sp.GetRequiredService<IOptionsMonitor<GuardOptions>>();
+            var state = sp.GetRequiredService<GatewayState>();
             return new GrpcDispatcher(
                 sp.GetRequiredService<GrpcServiceRegistry>(),
-                () => ServerOptions(monitor.CurrentValue.Listeners.Grpc),
+                () => state.Current.ServerOptions,
                 sp.GetRequiredService<ILogger<GrpcDispatcher>>());
         });
     }
-
-    private static GrpcServerOptions ServerOptions(GrpcListenerOptions grpc) => new()
-    {
-        Limits = new GrpcLimits { MaxReceiveMessageSize = grpc.MaxReceiveMessageBytes, MaxSendMessageSize = grpc.MaxSendMessageBytes },
-        ResponseCompression = grpc.ResponseCompression,
-        EnableDetailedErrors = grpc.DetailedErrors,
-    };
 
     private static void ConfigureKestrel(KestrelServerOptions kestrel, ListenersOptions listeners, ListenerAddresses addresses)
     {
@@ -229,6 +221,9 @@ public static class GuardHost
                 chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
                 chain.ChainPolicy.CustomTrustStore.AddRange(roots);
                 chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+
+                // The certificate must be meant for client authentication, not just signed by the CA.
+                chain.ChainPolicy.ApplicationPolicy.Add(new System.Security.Cryptography.Oid("1.3.6.1.5.5.7.3.2"));
                 return chain.Build(certificate);
             };
         }

@@ -77,8 +77,8 @@ public sealed partial class InferenceProxyService(
         try
         {
             var view = ParseInferRequest(request);
-            model = view.ModelName;
-            var route = state.Current.Resolve(model) ?? throw UnknownModel(model);
+            var route = state.Current.Resolve(view.ModelName) ?? throw UnknownModel(view.ModelName);
+            model = route.Model;
             var cluster = route.ClusterFor(view.ModelVersion);
             var payload = await InspectAsync(route, cluster, view, request, context);
             var result = await forwarder.UnaryAsync(cluster, InferenceMethods.ModelInferRaw, payload, context);
@@ -155,7 +155,8 @@ public sealed partial class InferenceProxyService(
 
     internal void Observe(string model, string method, StatusCode code, long started)
     {
-        var label = model.Length == 0 ? "(none)" : model;
+        // Only routed names become labels: a client inventing model names must not invent metric series.
+        var label = model.Length == 0 ? "(unrouted)" : model;
         metrics.Requests.WithLabels(label, method, GatewayMetrics.CodeLabel(code)).Inc();
         metrics.RequestDuration.WithLabels(label, method).Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
     }

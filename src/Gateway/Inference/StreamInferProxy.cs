@@ -73,8 +73,8 @@ internal sealed partial class StreamInferProxy(
         try
         {
             var view = InferenceProxyService.ParseInferRequest(request);
-            model = view.ModelName;
-            var route = snapshot.Resolve(model) ?? throw InferenceProxyService.UnknownModel(model);
+            var route = snapshot.Resolve(view.ModelName) ?? throw InferenceProxyService.UnknownModel(view.ModelName);
+            model = route.Model;
             var cluster = route.ClusterFor(view.ModelVersion);
             var payload = await service.InspectAsync(route, cluster, view, request, context);
             var call = Open(cluster);
@@ -88,7 +88,7 @@ internal sealed partial class StreamInferProxy(
             var error = new ModelStreamInferResponse
             {
                 ErrorMessage = ex.Status.Message,
-                InferResponse = new ModelInferResponse { ModelName = model, Id = TryGetId(request) },
+                InferResponse = RequestEcho(request),
             };
             await WriteAsync(error.ToByteArray());
         }
@@ -154,15 +154,17 @@ internal sealed partial class StreamInferProxy(
         }
     }
 
-    private static string TryGetId(ReadOnlyMemory<byte> request)
+    /// <summary>The model name and id of the request an in-stream error answers, so the client can match it.</summary>
+    private static ModelInferResponse RequestEcho(ReadOnlyMemory<byte> request)
     {
         try
         {
-            return Protocol.InferRequestView.Parse(request).Id;
+            var view = Protocol.InferRequestView.Parse(request);
+            return new ModelInferResponse { ModelName = view.ModelName, ModelVersion = view.ModelVersion, Id = view.Id };
         }
         catch (Protocol.InvalidMessageException)
         {
-            return "";
+            return new ModelInferResponse();
         }
     }
 

@@ -1,5 +1,7 @@
 using Guard.Gateway.Configuration;
 using Guard.Gateway.Upstreams;
+using Guard.Rpc;
+using Guard.Rpc.Server;
 
 namespace Guard.Gateway.Runtime;
 
@@ -16,6 +18,14 @@ public sealed class GatewaySnapshot(GuardOptions options, IReadOnlyDictionary<st
     public IReadOnlyDictionary<string, UpstreamCluster> Clusters { get; } = clusters;
 
     public IReadOnlyDictionary<string, ModelRoute> Routes { get; } = routes;
+
+    /// <summary>The gRPC listener's limits and compression, as configured in this generation.</summary>
+    public GrpcServerOptions ServerOptions { get; } = new()
+    {
+        Limits = new GrpcLimits { MaxReceiveMessageSize = options.Listeners.Grpc.MaxReceiveMessageBytes, MaxSendMessageSize = options.Listeners.Grpc.MaxSendMessageBytes },
+        ResponseCompression = options.Listeners.Grpc.ResponseCompression,
+        EnableDetailedErrors = options.Listeners.Grpc.DetailedErrors,
+    };
 
     public long Generation { get; } = generation;
 

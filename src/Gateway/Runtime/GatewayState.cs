@@ -2,7 +2,8 @@ using Guard.Gateway.Configuration;
 using Guard.Gateway.Metrics;
 using Guard.Gateway.Upstreams;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Primitives;
 
 namespace Guard.Gateway.Runtime;
 
@@ -22,11 +23,11 @@ public sealed partial class GatewayState : IDisposable
     private readonly CancellationTokenSource _disposed = new();
     private volatile GatewaySnapshot _current;
 
-    public GatewayState(IOptionsMonitor<GuardOptions> options, GatewayMetrics metrics, ILogger<GatewayState> logger)
+    public GatewayState(IConfiguration configuration, GatewayMetrics metrics, ILogger<GatewayState> logger)
     {
         _logger = logger;
         _metrics = metrics;
-        var initial = options.CurrentValue;
+        var initial = GuardOptionsBinder.Bind(configuration);
         var errors = GuardOptionsValidator.Validate(initial);
         if (errors.Count > 0)
         {
@@ -35,7 +36,7 @@ public sealed partial class GatewayState : IDisposable
 
         _current = GatewaySnapshotBuilder.Build(initial, null, 1);
         Publish(_current);
-        _subscription = options.OnChange(Reload);
+        _subscription = ChangeToken.OnChange(configuration.GetReloadToken, () => Reload(configuration));
     }
 
     public GatewaySnapshot Current => _current;
@@ -55,10 +56,22 @@ public sealed partial class GatewayState : IDisposable
         _disposed.Dispose();
     }
 
-    private void Reload(GuardOptions options)
+    private void Reload(IConfiguration configuration)
     {
         lock (_reloadLock)
         {
+            GuardOptions options;
+            try
+            {
+                options = GuardOptionsBinder.Bind(configuration);
+            }
+            catch (InvalidConfigurationException ex)
+            {
+                _metrics.ConfigReloads.WithLabels("rejected").Inc();
+                LogReloadRejected(_logger, ex.Problems.Count, string.Join("; ", ex.Problems));
+                return;
+            }
+
             var errors = GuardOptionsValidator.Validate(options);
             if (errors.Count > 0)
             {

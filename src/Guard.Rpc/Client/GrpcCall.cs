@@ -194,7 +194,7 @@ public sealed class GrpcCall<TRequest, TResponse> : IDisposable
         ReadOnlyMemory<byte>? message;
         try
         {
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _callCts.Token);
+            using var linked = LinkedToken.Create(cancellationToken, _callCts.Token);
             message = await _reader!.ReadAsync(linked.Token);
         }
         catch (RpcException ex)

@@ -80,6 +80,9 @@ public sealed class GrpcChannel : IDisposable
             UseCookies = false,
             UseProxy = false,
             AllowAutoRedirect = false,
+
+            // Tensors are large: a 64 KiB starting window makes a 1 MiB response wait on WINDOW_UPDATE round trips.
+            InitialHttp2StreamWindowSize = 4 * 1024 * 1024,
         };
         if (options.TrustedCertificates is { } roots || options.ClientCertificate is not null)
         {

@@ -63,7 +63,7 @@ internal sealed class RequestBodyContent : HttpContent
 
     protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context, CancellationToken cancellationToken)
     {
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _callToken);
+        using var linked = LinkedToken.Create(cancellationToken, _callToken);
         var header = new byte[FrameHeader.Size];
         try
         {
@@ -88,7 +88,7 @@ internal sealed class RequestBodyContent : HttpContent
                 }
             }
         }
-        catch (OperationCanceledException) when (!linked.IsCancellationRequested)
+        catch (OperationCanceledException) when (!linked.Token.IsCancellationRequested)
         {
             // Aborted by the call itself (it ended early): stop sending, the response side reports the status.
         }

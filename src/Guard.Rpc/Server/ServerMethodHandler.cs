@@ -1,3 +1,4 @@
+using Guard.Rpc.Internal;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
@@ -87,7 +88,7 @@ internal sealed class ServerRequestStream<T>(ServerCall call, Marshaller<T> mars
 
     public async Task<bool> MoveNext(CancellationToken cancellationToken)
     {
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, call.Context.CancellationToken);
+        using var linked = LinkedToken.Create(cancellationToken, call.Context.CancellationToken);
         var payload = await call.ReadMessageAsync(linked.Token);
         if (payload is null)
         {
@@ -104,7 +105,7 @@ internal sealed class ServerResponseStream<T>(ServerCall call, Marshaller<T> mar
 {
     public async Task WriteAsync(T message, CancellationToken cancellationToken)
     {
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, call.Context.CancellationToken);
+        using var linked = LinkedToken.Create(cancellationToken, call.Context.CancellationToken);
         await call.WriteMessageAsync(marshaller.Serialize(message), linked.Token);
     }
 }
