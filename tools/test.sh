@@ -30,8 +30,8 @@ for project in tests/Guard.Rpc.Tests tests/Guard.Guards.Tests tests/Guard.Gatewa
   name="$(basename "$project")"
   echo "test: $name"
   log="$results/$name.log"
-  if dotnet test "$project" -c Release --no-build -nologo --logger "console;verbosity=normal" --results-directory "$results" >"$log" 2>&1; then :; else status=1; fi
-  grep -E '\[FAIL\]|^\s+Failed [A-Za-z]' "$log" | head -n 40 || true
+  if dotnet test "$project" -c Release --no-build -nologo --results-directory "$results" >"$log" 2>&1; then :; else status=1; fi
+  grep -E -A6 '^\s+Failed [A-Za-z]' "$log" | head -n 60 || true
   summary="$(grep -E '(Passed|Failed)! +- +Failed: +[0-9]+, Passed: +[0-9]+, Skipped: +[0-9]+' "$log" | tail -n 1 || true)"
   if [ -z "$summary" ]; then
     echo "test: $name produced no summary; last lines:"; tail -n 30 "$log"; status=1; continue

@@ -85,14 +85,9 @@ public sealed partial class InferenceProxyService(
             await ForwardMetadataAsync(result.Headers, result.Trailers, context);
             return result.Response;
         }
-        catch (RpcException ex)
+        catch (Exception ex)
         {
-            code = ex.StatusCode;
-            throw;
-        }
-        catch (OperationCanceledException)
-        {
-            code = context.Deadline is { } d && DateTime.UtcNow >= d ? StatusCode.DeadlineExceeded : StatusCode.Cancelled;
+            code = StatusFor(ex, context);
             throw;
         }
         finally
@@ -159,6 +154,19 @@ public sealed partial class InferenceProxyService(
         var label = model.Length == 0 ? "(unrouted)" : model;
         metrics.Requests.WithLabels(label, method, GatewayMetrics.CodeLabel(code)).Inc();
         metrics.RequestDuration.WithLabels(label, method).Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
+    }
+
+    /// <summary>The status a failure ends the call with, as the transport will report it (for metrics).</summary>
+    internal static StatusCode StatusFor(Exception exception, ServerCallContext context)
+    {
+        var deadlinePassed = context.Deadline is { } d && DateTime.UtcNow >= d;
+        return exception switch
+        {
+            RpcException { StatusCode: StatusCode.Cancelled or StatusCode.DeadlineExceeded } when deadlinePassed => StatusCode.DeadlineExceeded,
+            RpcException rpc => rpc.StatusCode,
+            OperationCanceledException => deadlinePassed ? StatusCode.DeadlineExceeded : StatusCode.Cancelled,
+            _ => StatusCode.Unknown,
+        };
     }
 
     /// <summary>Until identity arrives, a client is its peer address (without the port).</summary>

@@ -18,6 +18,7 @@ public sealed class GrpcCall<TRequest, TResponse> : IDisposable
     private readonly Method<TRequest, TResponse> _method;
     private readonly CallOptions _options;
     private readonly CancellationTokenSource _callCts;
+    private readonly CancellationTokenSource? _deadlineCts;
     private readonly RequestBodyContent _content;
     private readonly Task<HttpResponseMessage> _sendTask;
     private readonly DateTime? _deadline;
@@ -33,11 +34,16 @@ public sealed class GrpcCall<TRequest, TResponse> : IDisposable
         _method = method;
         _options = options;
         _deadline = options.Deadline;
-        _callCts = CancellationTokenSource.CreateLinkedTokenSource(options.CancellationToken);
         if (_deadline is { } deadline)
         {
+            // A timer of its own tells a deadline apart from the caller cancelling.
             var remaining = deadline - DateTime.UtcNow;
-            _callCts.CancelAfter(remaining > TimeSpan.Zero ? Min(remaining, TimeSpan.FromDays(20)) : TimeSpan.Zero);
+            _deadlineCts = new CancellationTokenSource(remaining > TimeSpan.Zero ? Min(remaining, TimeSpan.FromDays(20)) : TimeSpan.Zero);
+            _callCts = CancellationTokenSource.CreateLinkedTokenSource(options.CancellationToken, _deadlineCts.Token);
+        }
+        else
+        {
+            _callCts = CancellationTokenSource.CreateLinkedTokenSource(options.CancellationToken);
         }
 
         ICompressionProvider? compressor = null;
@@ -89,6 +95,7 @@ public sealed class GrpcCall<TRequest, TResponse> : IDisposable
         _content.Abort();
         _response?.Dispose();
         _callCts.Dispose();
+        _deadlineCts?.Dispose();
     }
 
     private HttpRequestMessage BuildRequest(ICompressionProvider? compressor)
@@ -238,7 +245,7 @@ public sealed class GrpcCall<TRequest, TResponse> : IDisposable
 
     private RpcException MapSendFailure(Exception exception)
     {
-        if (_deadline is { } d && DateTime.UtcNow >= d - TimeSpan.FromMilliseconds(1) && !_options.CancellationToken.IsCancellationRequested)
+        if (_deadlineCts?.IsCancellationRequested == true || (_deadline is { } d && DateTime.UtcNow >= d))
         {
             return new RpcException(StatusCode.DeadlineExceeded, "Deadline Exceeded");
         }

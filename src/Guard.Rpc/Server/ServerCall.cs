@@ -29,6 +29,8 @@ internal sealed partial class ServerCall : IDisposable
         _options = options;
         _logger = logger;
         _responseCompressor = responseCompressor;
+        // The deadline is taken before its timer starts, so the timer never fires before the deadline has passed.
+        var deadline = timeout is { } d ? DateTime.UtcNow + d : (DateTime?)null;
         if (timeout is { } t)
         {
             _deadlineCts = new CancellationTokenSource(t);
@@ -44,7 +46,7 @@ internal sealed partial class ServerCall : IDisposable
             http,
             http.Request.Path.Value ?? "",
             MetadataConverter.FromHeaders(http.Request.Headers),
-            timeout is { } d ? DateTime.UtcNow + d : null,
+            deadline,
             async headers =>
             {
                 // Asked for explicitly: the client may be waiting for headers before any message.
@@ -167,16 +169,18 @@ internal sealed partial class ServerCall : IDisposable
     /// <summary>Turns whatever ended a handler into the status the client sees, logging unexpected failures.</summary>
     public Task CompleteWithErrorAsync(Exception exception)
     {
+        // Once the call's own deadline has passed, that is the reason, whatever the handler threw on the way
+        // out (a downstream call cancelled by the same deadline reports CANCELLED, say).
+        if (DeadlineExceeded && exception is not RpcException { StatusCode: not (StatusCode.Cancelled or StatusCode.DeadlineExceeded) })
+        {
+            LogDeadlineExceeded(_logger, Context.Method);
+            return CompleteAsync(new Status(StatusCode.DeadlineExceeded, "Deadline Exceeded"), null);
+        }
+
         if (exception is RpcException rpc)
         {
             LogCallFailed(_logger, Context.Method, rpc.StatusCode, rpc.Status.Message);
             return CompleteAsync(rpc.Status, rpc.Trailers);
-        }
-
-        if (DeadlineExceeded)
-        {
-            LogDeadlineExceeded(_logger, Context.Method);
-            return CompleteAsync(new Status(StatusCode.DeadlineExceeded, "Deadline Exceeded"), null);
         }
 
         if (_http.RequestAborted.IsCancellationRequested)
