@@ -56,7 +56,7 @@ public sealed partial class InferenceProxyService(
         }
 
         var result = await forwarder.UnaryAsync(route.ClusterFor(parsed.Version), InferenceMethods.ModelReadyRaw, request, context);
-        await ForwardMetadataAsync(result.Headers, result.Trailers, context);
+        await CompleteFromUpstreamAsync(result, context);
         return result.Response;
     }
 
@@ -65,7 +65,7 @@ public sealed partial class InferenceProxyService(
         var parsed = ParseSmall(ModelMetadataRequest.Parser, request);
         var route = state.Current.Resolve(parsed.Name) ?? throw UnknownModel(parsed.Name);
         var result = await forwarder.UnaryAsync(route.ClusterFor(parsed.Version), InferenceMethods.ModelMetadataRaw, request, context);
-        await ForwardMetadataAsync(result.Headers, result.Trailers, context);
+        await CompleteFromUpstreamAsync(result, context);
         return result.Response;
     }
 
@@ -82,7 +82,7 @@ public sealed partial class InferenceProxyService(
             var cluster = route.ClusterFor(view.ModelVersion);
             var payload = await InspectAsync(route, cluster, view, request, context);
             var result = await forwarder.UnaryAsync(cluster, InferenceMethods.ModelInferRaw, payload, context);
-            await ForwardMetadataAsync(result.Headers, result.Trailers, context);
+            await CompleteFromUpstreamAsync(result, context);
             return result.Response;
         }
         catch (Exception ex)
@@ -185,14 +185,20 @@ public sealed partial class InferenceProxyService(
         }
     }
 
-    private static async Task ForwardMetadataAsync(Metadata headers, Metadata trailers, ServerCallContext context)
+    /// <summary>Passes the upstream's metadata on, and keeps its response buffer until our response is written.</summary>
+    private static async Task CompleteFromUpstreamAsync(Rpc.Client.UnaryResult<ReadOnlyMemory<byte>> result, ServerCallContext context)
     {
-        if (headers.Count > 0)
+        if (result.Buffers is { } buffers)
         {
-            await context.WriteResponseHeadersAsync(headers);
+            context.RegisterForDispose(buffers);
         }
 
-        context.ResponseTrailers.AddRange(trailers);
+        if (result.Headers.Count > 0)
+        {
+            await context.WriteResponseHeadersAsync(result.Headers);
+        }
+
+        context.ResponseTrailers.AddRange(result.Trailers);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Blocked a request for {Model} at stage {Stage}: {StatusCode} {Reason} (client {Client})")]

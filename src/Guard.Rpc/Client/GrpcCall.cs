@@ -71,6 +71,9 @@ public sealed class GrpcCall<TRequest, TResponse> : IDisposable
 
     public IAsyncStreamReader<TResponse> ResponseStream { get; }
 
+    /// <summary>Pooled buffers for response messages (unary calls); null means plain arrays.</summary>
+    internal MessageBuffers? ResponseBuffers { get; set; }
+
     /// <summary>The status, once the response stream has ended (or failed).</summary>
     public Status? Status => _status;
 
@@ -202,7 +205,7 @@ public sealed class GrpcCall<TRequest, TResponse> : IDisposable
         try
         {
             using var linked = LinkedToken.Create(cancellationToken, _callCts.Token);
-            message = await _reader!.ReadAsync(linked.Token);
+            message = await _reader!.ReadAsync(linked.Token, ResponseBuffers);
         }
         catch (RpcException ex)
         {

@@ -38,6 +38,8 @@ public sealed class GrpcChannel : IDisposable
     public async Task<UnaryResult<TResponse>> UnaryAsync<TRequest, TResponse>(Method<TRequest, TResponse> method, TRequest request, CallOptions options)
     {
         using var call = StartCall(method, options);
+        var buffers = new MessageBuffers();
+        call.ResponseBuffers = buffers;
         try
         {
             await call.RequestStream.WriteAsync(request, options.CancellationToken);
@@ -49,19 +51,34 @@ public sealed class GrpcChannel : IDisposable
             // read below, says more than the failed write.
         }
 
-        var headers = await call.ResponseHeadersAsync();
-        if (!await call.ResponseStream.MoveNext(options.CancellationToken))
+        try
         {
-            throw new RpcException(StatusCode.Internal, "The server ended a unary call without a response message.");
-        }
+            var headers = await call.ResponseHeadersAsync();
+            if (!await call.ResponseStream.MoveNext(options.CancellationToken))
+            {
+                throw new RpcException(StatusCode.Internal, "The server ended a unary call without a response message.");
+            }
 
-        var response = call.ResponseStream.Current;
-        if (await call.ResponseStream.MoveNext(options.CancellationToken))
+            var response = call.ResponseStream.Current;
+            if (await call.ResponseStream.MoveNext(options.CancellationToken))
+            {
+                throw new RpcException(StatusCode.Internal, "The server sent more than one response message to a unary call.");
+            }
+
+            if (!method.ResponseMarshaller.RetainsPayload)
+            {
+                // The message was copied out: the buffer is free for the next call now.
+                buffers.Dispose();
+                return new UnaryResult<TResponse>(response, headers, call.GetTrailers());
+            }
+
+            return new UnaryResult<TResponse>(response, headers, call.GetTrailers(), buffers);
+        }
+        catch
         {
-            throw new RpcException(StatusCode.Internal, "The server sent more than one response message to a unary call.");
+            buffers.Dispose();
+            throw;
         }
-
-        return new UnaryResult<TResponse>(response, headers, call.GetTrailers());
     }
 
     public void Dispose() => _invoker.Dispose();

@@ -12,8 +12,11 @@ internal sealed class MessageReader(PipeReader reader, int maxMessageSize, IComp
 {
     private const int InitialBufferSize = 64 * 1024;
 
-    /// <summary>The next message's payload, or null at a clean end of stream.</summary>
-    public async ValueTask<ReadOnlyMemory<byte>?> ReadAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// The next message's payload, or null at a clean end of stream. With <paramref name="buffers"/>, the payload
+    /// lives in a pooled buffer that they own; without, in an array of its own.
+    /// </summary>
+    public async ValueTask<ReadOnlyMemory<byte>?> ReadAsync(CancellationToken cancellationToken, MessageBuffers? buffers = null)
     {
         bool compressed;
         uint length;
@@ -55,7 +58,7 @@ internal sealed class MessageReader(PipeReader reader, int maxMessageSize, IComp
         // The buffer grows with what has arrived (doubling), so a peer that declares a large message and sends
         // little of it costs little memory; the whole message costs at most one extra copy.
         var total = (int)length;
-        var payload = new byte[Math.Min(total, InitialBufferSize)];
+        var payload = Allocate(Math.Min(total, InitialBufferSize), buffers);
         var filled = 0;
         while (filled < total)
         {
@@ -64,7 +67,10 @@ internal sealed class MessageReader(PipeReader reader, int maxMessageSize, IComp
             var take = (int)Math.Min(buffer.Length, total - filled);
             if (filled + take > payload.Length)
             {
-                Array.Resize(ref payload, (int)Math.Min(total, Math.Max((long)payload.Length * 2, filled + take)));
+                var grown = Allocate((int)Math.Min(total, Math.Max((long)payload.Length * 2, filled + take)), buffers);
+                payload.AsSpan(0, filled).CopyTo(grown);
+                buffers?.Release(payload);
+                payload = grown;
             }
 
             var slice = buffer.Slice(0, take);
@@ -78,6 +84,17 @@ internal sealed class MessageReader(PipeReader reader, int maxMessageSize, IComp
             }
         }
 
-        return compressed ? CompressionProviders.Decompress(decompressor!, payload, maxMessageSize) : payload;
+        if (!compressed)
+        {
+            return new ReadOnlyMemory<byte>(payload, 0, total);
+        }
+
+        var decompressed = CompressionProviders.Decompress(decompressor!, new ReadOnlyMemory<byte>(payload, 0, total), maxMessageSize);
+        buffers?.Release(payload);
+        return decompressed;
     }
+
+    // Pooled arrays may be larger than asked for: callers slice to the message's length.
+    private static byte[] Allocate(int length, MessageBuffers? buffers) =>
+        buffers?.Rent(length) ?? GC.AllocateUninitializedArray<byte>(length);
 }

@@ -20,6 +20,8 @@ internal sealed partial class ServerCall : IDisposable
     private readonly CancellationTokenSource _callCts;
     private readonly MessageReader _reader;
     private readonly ICompressionProvider? _responseCompressor;
+    private readonly MessageBuffers _buffers = new();
+    private List<IDisposable>? _disposeAtEnd;
     private MessageWriter? _writer;
     private bool _headersWritten;
 
@@ -53,6 +55,7 @@ internal sealed partial class ServerCall : IDisposable
                 await StartResponseAsync(headers);
                 await http.Response.BodyWriter.FlushAsync(_callCts.Token);
             },
+            RegisterForDispose,
             _callCts.Token);
     }
 
@@ -113,7 +116,8 @@ internal sealed partial class ServerCall : IDisposable
     /// <summary>Reads the one request message of a unary or server-streaming call, and the end of the stream after it.</summary>
     public async ValueTask<ReadOnlyMemory<byte>> ReadSingleMessageAsync()
     {
-        var message = await _reader.ReadAsync(Context.CancellationToken)
+        // The one request message lives until the call ends, so its buffer can be pooled.
+        var message = await _reader.ReadAsync(Context.CancellationToken, _buffers)
             ?? throw new RpcException(StatusCode.Internal, "Request stream ended without a message.");
         if (await _reader.ReadAsync(Context.CancellationToken) is not null)
         {
@@ -183,10 +187,13 @@ internal sealed partial class ServerCall : IDisposable
             return CompleteAsync(rpc.Status, rpc.Trailers);
         }
 
-        if (_http.RequestAborted.IsCancellationRequested)
+        // A reset stream or a dropped connection surfaces as an I/O error, sometimes before RequestAborted fires.
+        if (_http.RequestAborted.IsCancellationRequested || exception is IOException or Microsoft.AspNetCore.Connections.ConnectionAbortedException)
         {
             LogClientCancelled(_logger, Context.Method);
-            return Task.CompletedTask;
+            return _http.RequestAborted.IsCancellationRequested
+                ? Task.CompletedTask
+                : CompleteAsync(new Status(StatusCode.Cancelled, "The client went away."), null);
         }
 
         LogHandlerException(_logger, Context.Method, exception);
@@ -196,8 +203,20 @@ internal sealed partial class ServerCall : IDisposable
         return CompleteAsync(new Status(StatusCode.Unknown, message), null);
     }
 
+    /// <summary>Runs at the end of the call, after the status was sent: buffers that the response came from.</summary>
+    private void RegisterForDispose(IDisposable disposable) => (_disposeAtEnd ??= new()).Add(disposable);
+
     public void Dispose()
     {
+        if (_disposeAtEnd is not null)
+        {
+            foreach (var disposable in _disposeAtEnd)
+            {
+                disposable.Dispose();
+            }
+        }
+
+        _buffers.Dispose();
         _callCts.Dispose();
         _deadlineCts?.Dispose();
     }

@@ -9,6 +9,7 @@ public sealed class ServerCallContext
 {
     private readonly HttpContext _httpContext;
     private readonly Func<Metadata, Task> _writeResponseHeaders;
+    private readonly Action<IDisposable> _registerForDispose;
 
     internal ServerCallContext(
         HttpContext httpContext,
@@ -16,10 +17,12 @@ public sealed class ServerCallContext
         Metadata requestHeaders,
         DateTime? deadline,
         Func<Metadata, Task> writeResponseHeaders,
+        Action<IDisposable> registerForDispose,
         CancellationToken cancellationToken)
     {
         _httpContext = httpContext;
         _writeResponseHeaders = writeResponseHeaders;
+        _registerForDispose = registerForDispose;
         Method = method;
         RequestHeaders = requestHeaders;
         Deadline = deadline;
@@ -57,6 +60,9 @@ public sealed class ServerCallContext
 
     /// <summary>Sends response headers now (at most once, before the first message).</summary>
     public Task WriteResponseHeadersAsync(Metadata headers) => _writeResponseHeaders(headers);
+
+    /// <summary>Disposes <paramref name="disposable"/> when the call has ended and its response is written.</summary>
+    public void RegisterForDispose(IDisposable disposable) => _registerForDispose(disposable);
 
     /// <summary>The time left before the deadline, or null when there is none.</summary>
     public TimeSpan? RemainingTime => Deadline is { } d ? d - DateTime.UtcNow : null;

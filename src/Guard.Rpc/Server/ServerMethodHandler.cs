@@ -24,7 +24,14 @@ internal abstract class ServerMethodHandler
         }
         catch (Exception ex)
         {
-            await call.CompleteWithErrorAsync(ex);
+            try
+            {
+                await call.CompleteWithErrorAsync(ex);
+            }
+            catch (Exception) when (http.RequestAborted.IsCancellationRequested)
+            {
+                // The stream is gone: there is no one to tell.
+            }
         }
     }
 
