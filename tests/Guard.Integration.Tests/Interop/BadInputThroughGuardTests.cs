@@ -10,15 +10,13 @@ namespace Guard.Integration.Tests.Interop;
 /// <summary>Bad requests through the whole stack get a clear status naming the problem, and Guard keeps serving.</summary>
 public sealed class BadInputThroughGuardTests(ProxyFixture fixture) : IClassFixture<ProxyFixture>
 {
-    private static readonly Method<ModelInferRequest, ModelInferResponse> Infer =
-        new(MethodType.Unary, InferenceMethods.Service, "ModelInfer", Marshallers.Protobuf(ModelInferRequest.Parser), Marshallers.Protobuf(ModelInferResponse.Parser));
 
     private GrpcChannel Channel() => new(fixture.Guard.GrpcUri, new GrpcChannelOptions { Limits = new GrpcLimits { MaxSendMessageSize = 256 << 20 } });
 
     private async Task<RpcException> Fails(ModelInferRequest request)
     {
         using var channel = Channel();
-        return await Assert.ThrowsAsync<RpcException>(() => channel.UnaryAsync(Infer, request, new CallOptions()));
+        return await Assert.ThrowsAsync<RpcException>(() => channel.UnaryAsync(ClientMethods.Infer, request, new CallOptions()));
     }
 
     [Fact]
@@ -83,7 +81,7 @@ public sealed class BadInputThroughGuardTests(ProxyFixture fixture) : IClassFixt
             }
         }
 
-        var ok = await channel.UnaryAsync(Infer, Requests.Simple(), new CallOptions());
+        var ok = await channel.UnaryAsync(ClientMethods.Infer, Requests.Simple(), new CallOptions());
         Assert.Equal(Enumerable.Range(1, 16), Requests.Int32Output(ok.Response, 0));
     }
 

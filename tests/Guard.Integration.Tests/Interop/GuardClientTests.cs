@@ -10,11 +10,6 @@ namespace Guard.Integration.Tests.Interop;
 /// <summary>Guard's own gRPC client (the upstream hop) against a real grpcio server, without Guard between.</summary>
 public sealed class GuardClientTests : IAsyncLifetime
 {
-    private static readonly Method<ModelInferRequest, ModelInferResponse> Infer =
-        new(MethodType.Unary, InferenceMethods.Service, "ModelInfer", Marshallers.Protobuf(ModelInferRequest.Parser), Marshallers.Protobuf(ModelInferResponse.Parser));
-
-    private static readonly Method<ModelInferRequest, ModelStreamInferResponse> StreamInfer =
-        new(MethodType.DuplexStreaming, InferenceMethods.Service, "ModelStreamInfer", Marshallers.Protobuf(ModelInferRequest.Parser), Marshallers.Protobuf(ModelStreamInferResponse.Parser));
 
     private PythonUpstream _upstream = null!;
     private GrpcChannel _channel = null!;
@@ -34,7 +29,7 @@ public sealed class GuardClientTests : IAsyncLifetime
     [Fact]
     public async Task Unary_call_returns_the_model_output()
     {
-        var result = await _channel.UnaryAsync(Infer, Requests.Simple(), new CallOptions());
+        var result = await _channel.UnaryAsync(ClientMethods.Infer, Requests.Simple(), new CallOptions());
         Assert.Equal(Enumerable.Range(1, 16), Requests.Int32Output(result.Response, 0));
         Assert.Equal(Enumerable.Range(-1, 16), Requests.Int32Output(result.Response, 1));
     }
@@ -45,7 +40,7 @@ public sealed class GuardClientTests : IAsyncLifetime
         var request = new ModelInferRequest { ModelName = "fail" };
         request.Parameters["code"] = new InferParameter { Int64Param = 5 };
         request.Parameters["message"] = new InferParameter { StringParam = "gone ✗" };
-        var ex = await Assert.ThrowsAsync<RpcException>(() => _channel.UnaryAsync(Infer, request, new CallOptions()));
+        var ex = await Assert.ThrowsAsync<RpcException>(() => _channel.UnaryAsync(ClientMethods.Infer, request, new CallOptions()));
         Assert.Equal(StatusCode.NotFound, ex.StatusCode);
         Assert.Equal("gone ✗", ex.Status.Message);
     }
@@ -54,11 +49,11 @@ public sealed class GuardClientTests : IAsyncLifetime
     public async Task Deadline_travels_as_grpc_timeout_and_expires_as_DEADLINE_EXCEEDED()
     {
         // A warm channel, so the deadline is spent at the upstream rather than on connecting.
-        await _channel.UnaryAsync(Infer, Requests.Simple(), new CallOptions());
+        await _channel.UnaryAsync(ClientMethods.Infer, Requests.Simple(), new CallOptions());
         var request = new ModelInferRequest { ModelName = "slow", Id = "client-deadline" };
         request.Parameters["delay_ms"] = new InferParameter { Int64Param = 5000 };
         var started = DateTime.UtcNow;
-        var ex = await Assert.ThrowsAsync<RpcException>(() => _channel.UnaryAsync(Infer, request, new CallOptions(Deadline: DateTime.UtcNow.AddMilliseconds(800))));
+        var ex = await Assert.ThrowsAsync<RpcException>(() => _channel.UnaryAsync(ClientMethods.Infer, request, new CallOptions(Deadline: DateTime.UtcNow.AddMilliseconds(800))));
         Assert.Equal(StatusCode.DeadlineExceeded, ex.StatusCode);
         Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(4));
         await Eventually.TrueAsync(() => _upstream.Stderr.Any(l => l.Contains("client-deadline ended early", StringComparison.Ordinal)), TimeSpan.FromSeconds(10), "upstream stopped at the deadline");
@@ -72,19 +67,19 @@ public sealed class GuardClientTests : IAsyncLifetime
         var request = new ModelInferRequest { ModelName = "echo" };
         request.Inputs.Add(Requests.Tensor("X", "UINT8", data.Length));
         request.RawInputContents.Add(ByteString.CopyFrom(data));
-        var result = await _channel.UnaryAsync(Infer, request, new CallOptions());
+        var result = await _channel.UnaryAsync(ClientMethods.Infer, request, new CallOptions());
         Assert.True(result.Response.RawOutputContents[0].Span.SequenceEqual(data));
 
         using var gzip = new GrpcChannel(new Uri(_upstream.Url), new GrpcChannelOptions { RequestCompression = "gzip", Limits = _channel.Options.Limits });
         var headers = new Metadata { { "x-want-compression", "gzip" } };
-        var compressed = await gzip.UnaryAsync(Infer, request, new CallOptions(headers));
+        var compressed = await gzip.UnaryAsync(ClientMethods.Infer, request, new CallOptions(headers));
         Assert.True(compressed.Response.RawOutputContents[0].Span.SequenceEqual(data));
     }
 
     [Fact]
     public async Task Bidi_stream_interleaves_requests_and_responses()
     {
-        using var call = _channel.StartCall(StreamInfer, new CallOptions());
+        using var call = _channel.StartCall(ClientMethods.StreamInfer, new CallOptions());
         for (var i = 0; i < 5; i++)
         {
             await call.RequestStream.WriteAsync(Requests.Simple($"s{i}"), CancellationToken.None);
@@ -101,7 +96,7 @@ public sealed class GuardClientTests : IAsyncLifetime
     public async Task Connection_refused_is_UNAVAILABLE_and_marked_not_sent()
     {
         using var nowhere = new GrpcChannel(new Uri("http://127.0.0.1:1"), new GrpcChannelOptions());
-        var ex = await Assert.ThrowsAsync<RpcException>(() => nowhere.UnaryAsync(Infer, Requests.Simple(), new CallOptions()));
+        var ex = await Assert.ThrowsAsync<RpcException>(() => nowhere.UnaryAsync(ClientMethods.Infer, Requests.Simple(), new CallOptions()));
         Assert.Equal(StatusCode.Unavailable, ex.StatusCode);
         Assert.True(ex.RequestNotSent);
     }
@@ -109,7 +104,7 @@ public sealed class GuardClientTests : IAsyncLifetime
     [Fact]
     public async Task Unknown_method_on_a_grpcio_server_is_UNIMPLEMENTED()
     {
-        var method = new Method<ModelInferRequest, ModelInferResponse>(MethodType.Unary, InferenceMethods.Service, "NoSuch", Infer.RequestMarshaller, Infer.ResponseMarshaller);
+        var method = new Method<ModelInferRequest, ModelInferResponse>(MethodType.Unary, InferenceMethods.Service, "NoSuch", ClientMethods.Infer.RequestMarshaller, ClientMethods.Infer.ResponseMarshaller);
         var ex = await Assert.ThrowsAsync<RpcException>(() => _channel.UnaryAsync(method, Requests.Simple(), new CallOptions()));
         Assert.Equal(StatusCode.Unimplemented, ex.StatusCode);
     }

@@ -13,8 +13,6 @@ namespace Guard.Integration.Tests.Interop;
 /// </summary>
 public sealed class PayloadIntegrityTests(ProxyFixture fixture) : IClassFixture<ProxyFixture>
 {
-    private static readonly Method<ModelInferRequest, ModelInferResponse> Infer =
-        new(MethodType.Unary, InferenceMethods.Service, "ModelInfer", Marshallers.Protobuf(ModelInferRequest.Parser), Marshallers.Protobuf(ModelInferResponse.Parser));
 
     [Fact]
     public async Task Concurrent_large_payloads_come_back_byte_exact()
@@ -28,7 +26,7 @@ public sealed class PayloadIntegrityTests(ProxyFixture fixture) : IClassFixture<
             var request = new ModelInferRequest { ModelName = "echo", Id = $"p{i}" };
             request.Inputs.Add(Requests.Tensor("X", "UINT8", data.Length));
             request.RawInputContents.Add(ByteString.CopyFrom(data));
-            var result = await channel.UnaryAsync(Infer, request, new CallOptions(Deadline: DateTime.UtcNow.AddSeconds(60)));
+            var result = await channel.UnaryAsync(ClientMethods.Infer, request, new CallOptions(Deadline: DateTime.UtcNow.AddSeconds(60)));
             Assert.Equal($"p{i}", result.Response.Id);
             Assert.True(result.Response.RawOutputContents[0].Span.SequenceEqual(data), $"payload {i} corrupted");
         });

@@ -10,11 +10,6 @@ namespace Guard.Integration.Tests.Proxy;
 /// <summary>Configuration changes take effect without a restart and without dropping connections or calls.</summary>
 public sealed class ConfigReloadTests
 {
-    private static readonly Method<ModelInferRequest, ModelInferResponse> Infer =
-        new(MethodType.Unary, InferenceMethods.Service, "ModelInfer", Marshallers.Protobuf(ModelInferRequest.Parser), Marshallers.Protobuf(ModelInferResponse.Parser));
-
-    private static readonly Method<ModelInferRequest, ModelStreamInferResponse> StreamInfer =
-        new(MethodType.DuplexStreaming, InferenceMethods.Service, "ModelStreamInfer", Marshallers.Protobuf(ModelInferRequest.Parser), Marshallers.Protobuf(ModelStreamInferResponse.Parser));
 
     private static string Config(string upstreamUrl, string models) => $$"""
         upstreams:
@@ -35,14 +30,14 @@ public sealed class ConfigReloadTests
         var state = guard.Get<GatewayState>();
         using var channel = new GrpcChannel(guard.GrpcUri, new GrpcChannelOptions());
 
-        using var stream = channel.StartCall(StreamInfer, new CallOptions());
+        using var stream = channel.StartCall(ClientMethods.StreamInfer, new CallOptions());
         await stream.RequestStream.WriteAsync(Requests.Simple("before"), CancellationToken.None);
         Assert.True(await stream.ResponseStream.MoveNext(CancellationToken.None));
 
         var echo = new ModelInferRequest { ModelName = "echo" };
         echo.Inputs.Add(Requests.Tensor("X", "UINT8", 4));
         echo.RawInputContents.Add(Google.Protobuf.ByteString.CopyFrom(1, 2, 3, 4));
-        var ex = await Assert.ThrowsAsync<RpcException>(() => channel.UnaryAsync(Infer, echo, new CallOptions()));
+        var ex = await Assert.ThrowsAsync<RpcException>(() => channel.UnaryAsync(ClientMethods.Infer, echo, new CallOptions()));
         Assert.Equal(StatusCode.NotFound, ex.StatusCode);
 
         var generation = state.Current.Generation;
@@ -50,7 +45,7 @@ public sealed class ConfigReloadTests
         await guard.RewriteConfigAsync(Config(upstream.Url, "  simple: { upstream: py }\n  echo: { upstream: py }"));
         await Eventually.TrueAsync(() => state.Current.Generation > generation, TimeSpan.FromSeconds(15), "reload");
 
-        var result = await channel.UnaryAsync(Infer, echo, new CallOptions());
+        var result = await channel.UnaryAsync(ClientMethods.Infer, echo, new CallOptions());
         Assert.Equal(new byte[] { 1, 2, 3, 4 }, result.Response.RawOutputContents[0].ToByteArray());
 
         // The unchanged endpoint (and its connections) was carried over, and the stream opened before goes on.
@@ -78,7 +73,7 @@ public sealed class ConfigReloadTests
         await guard.RewriteConfigAsync("upstreams: [ this is : not yaml");
         await Eventually.TrueAsync(async () => (await guard.MetricsAsync()).Contains("guard_config_reloads_total{result=\"rejected\"} 2", StringComparison.Ordinal) || state.Current.Generation == 1, TimeSpan.FromSeconds(5), "broken file ignored");
 
-        var result = await channel.UnaryAsync(Infer, Requests.Simple(), new CallOptions());
+        var result = await channel.UnaryAsync(ClientMethods.Infer, Requests.Simple(), new CallOptions());
         Assert.Equal(Enumerable.Range(1, 16), Requests.Int32Output(result.Response, 0));
         Assert.Equal(1, state.Current.Generation);
     }

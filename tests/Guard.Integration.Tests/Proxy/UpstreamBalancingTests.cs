@@ -10,8 +10,6 @@ namespace Guard.Integration.Tests.Proxy;
 /// <summary>Several endpoints per model: balancing, active health checks, retries of requests that never arrived.</summary>
 public sealed class UpstreamBalancingTests
 {
-    private static readonly Method<ModelInferRequest, ModelInferResponse> Infer =
-        new(MethodType.Unary, InferenceMethods.Service, "ModelInfer", Marshallers.Protobuf(ModelInferRequest.Parser), Marshallers.Protobuf(ModelInferResponse.Parser));
 
     private static string Config(string balancing, params string[] endpoints) => $$"""
         upstreams:
@@ -27,7 +25,7 @@ public sealed class UpstreamBalancingTests
 
     private static async Task<string> ServedByAsync(GrpcChannel channel, ModelInferRequest? request = null)
     {
-        var result = await channel.UnaryAsync(Infer, request ?? Requests.Simple(), new CallOptions(Deadline: DateTime.UtcNow.AddSeconds(20)));
+        var result = await channel.UnaryAsync(ClientMethods.Infer, request ?? Requests.Simple(), new CallOptions(Deadline: DateTime.UtcNow.AddSeconds(20)));
         return result.Response.Parameters["served_by"].StringParam;
     }
 
@@ -143,7 +141,7 @@ public sealed class UpstreamBalancingTests
         // A call that times out at the upstream reached a model: it comes back DEADLINE_EXCEEDED, never re-sent.
         var slow = new ModelInferRequest { ModelName = "slow", Id = "no-retry" };
         slow.Parameters["delay_ms"] = new InferParameter { Int64Param = 6000 };
-        var ex = await Assert.ThrowsAsync<RpcException>(() => channel.UnaryAsync(Infer, slow, new CallOptions(Deadline: DateTime.UtcNow.AddMilliseconds(1500))));
+        var ex = await Assert.ThrowsAsync<RpcException>(() => channel.UnaryAsync(ClientMethods.Infer, slow, new CallOptions(Deadline: DateTime.UtcNow.AddMilliseconds(1500))));
         Assert.Equal(StatusCode.DeadlineExceeded, ex.StatusCode);
         await Eventually.TrueAsync(() => a.Stderr.Concat(b.Stderr).Any(l => l.Contains("no-retry", StringComparison.Ordinal)), TimeSpan.FromSeconds(15), "the upstream saw the call end: " + string.Join(" | ", a.Stderr.Concat(b.Stderr)));
         Assert.Single(a.Stderr.Concat(b.Stderr), l => l.Contains("no-retry", StringComparison.Ordinal));

@@ -77,8 +77,6 @@ public sealed class TlsListenerFixture : IAsyncLifetime
 /// <summary>Guard's gRPC listener over TLS (ALPN h2), with and without client certificates, for grpcio and Guard's own client.</summary>
 public sealed class TlsListenerTests(TlsListenerFixture fixture) : IClassFixture<TlsListenerFixture>
 {
-    private static readonly Method<ModelInferRequest, ModelInferResponse> Infer =
-        new(MethodType.Unary, InferenceMethods.Service, "ModelInfer", Marshallers.Protobuf(ModelInferRequest.Parser), Marshallers.Protobuf(ModelInferResponse.Parser));
 
     private TestCertificates Certs => fixture.Certificates;
 
@@ -223,7 +221,7 @@ public sealed class TlsListenerTests(TlsListenerFixture fixture) : IClassFixture
 
         var live = await channel.UnaryAsync(InferenceMethods.ServerLive, new ServerLiveRequest(), new CallOptions(Deadline: DateTime.UtcNow.AddSeconds(30)));
         Assert.True(live.Response.Live);
-        var result = await channel.UnaryAsync(Infer, Requests.Simple("cs-mtls"), new CallOptions(Deadline: DateTime.UtcNow.AddSeconds(30)));
+        var result = await channel.UnaryAsync(ClientMethods.Infer, Requests.Simple("cs-mtls"), new CallOptions(Deadline: DateTime.UtcNow.AddSeconds(30)));
         Assert.Equal(Enumerable.Range(1, 16), Requests.Int32Output(result.Response, 0));
         Assert.Equal(Enumerable.Range(-1, 16), Requests.Int32Output(result.Response, 1));
     }
@@ -234,7 +232,7 @@ public sealed class TlsListenerTests(TlsListenerFixture fixture) : IClassFixture
         using var channel = new GrpcChannel(
             new Uri($"https://127.0.0.1:{fixture.ServerTls.GrpcPort}"),
             new GrpcChannelOptions { TrustedCertificates = TestCertificates.Trust(Certs.Ca) });
-        var result = await channel.UnaryAsync(Infer, Requests.Simple("cs-tls"), new CallOptions(Deadline: DateTime.UtcNow.AddSeconds(30)));
+        var result = await channel.UnaryAsync(ClientMethods.Infer, Requests.Simple("cs-tls"), new CallOptions(Deadline: DateTime.UtcNow.AddSeconds(30)));
         Assert.Equal(Enumerable.Range(1, 16), Requests.Int32Output(result.Response, 0));
     }
 
