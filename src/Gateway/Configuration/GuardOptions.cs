@@ -97,6 +97,13 @@ public sealed class HealthCheckOptions
 
     /// <summary>Consecutive successes before it comes back.</summary>
     public int HealthyThreshold { get; set; } = 1;
+
+    /// <summary>
+    /// When no endpoint is healthy, spread requests over all of them rather than refuse them all ("panic
+    /// routing", as Envoy does): checks that time out under a load spike must not turn into an outage.
+    /// Readiness still says not ready. False answers UNAVAILABLE instead.
+    /// </summary>
+    public bool RouteWhenAllUnhealthy { get; set; } = true;
 }
 
 public sealed class TlsClientOptions

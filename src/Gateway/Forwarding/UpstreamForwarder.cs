@@ -22,10 +22,15 @@ public sealed partial class UpstreamForwarder(GatewayMetrics metrics, ILogger<Up
         RpcException? lastError = null;
         for (var attempt = 0; attempt <= cluster.Options.Retries; attempt++)
         {
-            var endpoint = cluster.Pick(exclude: failed);
+            var endpoint = cluster.Pick(exclude: failed, out var panic);
             if (endpoint is null)
             {
                 break;
+            }
+
+            if (panic)
+            {
+                metrics.UpstreamPanic.WithLabels(cluster.Name).Inc();
             }
 
             if (attempt > 0)

@@ -101,7 +101,7 @@ internal sealed partial class StreamInferProxy(
             return existing.Call;
         }
 
-        var endpoint = cluster.Pick() ?? throw new RpcException(StatusCode.Unavailable, $"Upstream '{cluster.Name}' has no healthy endpoint.");
+        var endpoint = cluster.Pick(exclude: null, out _) ?? throw new RpcException(StatusCode.Unavailable, $"Upstream '{cluster.Name}' has no healthy endpoint.");
         var lease = endpoint.BeginCall();
         var call = endpoint.Channel.StartCall(
             InferenceMethods.ModelStreamInferRaw,

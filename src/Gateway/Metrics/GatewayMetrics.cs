@@ -15,6 +15,7 @@ public sealed class GatewayMetrics
         UpstreamRequests = registry.CreateCounter("guard_upstream_requests_total", "Calls to upstream endpoints, by upstream, endpoint and status code.", "upstream", "endpoint", "code");
         UpstreamDuration = registry.CreateHistogram("guard_upstream_duration_seconds", "Upstream call latency, by upstream.", Buckets.Latency, "upstream");
         UpstreamRetries = registry.CreateCounter("guard_upstream_retries_total", "Requests sent again to another endpoint because they never reached the first.", "upstream");
+        UpstreamPanic = registry.CreateCounter("guard_upstream_panic_total", "Requests routed to an unhealthy endpoint because no endpoint of the upstream was healthy.", "upstream");
         UpstreamHealthy = registry.CreateGauge("guard_upstream_healthy", "1 when the endpoint is in rotation, 0 when health checks took it out.", "upstream", "endpoint");
         UpstreamOutstanding = registry.CreateGauge("guard_upstream_outstanding", "Calls in flight to the endpoint.", "upstream", "endpoint");
         ConfigReloads = registry.CreateCounter("guard_config_reloads_total", "Configuration reloads, by result.", "result");
@@ -37,6 +38,8 @@ public sealed class GatewayMetrics
     public Histogram UpstreamDuration { get; }
 
     public Counter UpstreamRetries { get; }
+
+    public Counter UpstreamPanic { get; }
 
     public Gauge UpstreamHealthy { get; }
 

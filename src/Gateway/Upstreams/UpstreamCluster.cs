@@ -30,14 +30,24 @@ public sealed class UpstreamCluster(string name, IReadOnlyList<UpstreamEndpoint>
         }
     }
 
-    /// <summary>A healthy endpoint not in <paramref name="exclude"/>, or null when none is left.</summary>
-    public UpstreamEndpoint? Pick(UpstreamEndpoint? exclude = null)
+    /// <summary>
+    /// A healthy endpoint other than <paramref name="exclude"/>; when none is healthy and the cluster routes
+    /// anyway, any endpoint other than it (<paramref name="panic"/> is then true); null when none is left.
+    /// </summary>
+    public UpstreamEndpoint? Pick(UpstreamEndpoint? exclude, out bool panic)
     {
+        panic = false;
         var endpoints = Endpoints;
         if (endpoints.Count == 1)
         {
             var only = endpoints[0];
-            return only.IsHealthy && only != exclude ? only : null;
+            if (only == exclude)
+            {
+                return null;
+            }
+
+            panic = !only.IsHealthy;
+            return only.IsHealthy || Options.HealthCheck.RouteWhenAllUnhealthy ? only : null;
         }
 
         var available = new List<UpstreamEndpoint>(endpoints.Count);
@@ -46,6 +56,18 @@ public sealed class UpstreamCluster(string name, IReadOnlyList<UpstreamEndpoint>
             if (e.IsHealthy && e != exclude)
             {
                 available.Add(e);
+            }
+        }
+
+        if (available.Count == 0 && Options.HealthCheck.RouteWhenAllUnhealthy && !HasHealthyEndpoint)
+        {
+            panic = true;
+            foreach (var e in endpoints)
+            {
+                if (e != exclude)
+                {
+                    available.Add(e);
+                }
             }
         }
 

@@ -11,13 +11,15 @@ namespace Guard.Integration.Tests.Proxy;
 public sealed class UpstreamBalancingTests
 {
 
-    private static string Config(string balancing, params string[] endpoints) => $$"""
+    private static string Config(string balancing, params string[] endpoints) => Config(balancing, routeWhenAllUnhealthy: true, endpoints);
+
+    private static string Config(string balancing, bool routeWhenAllUnhealthy, params string[] endpoints) => $$"""
         upstreams:
           pool:
             endpoints: [ {{string.Join(", ", endpoints.Select(e => $"\"{e}\""))}} ]
             loadBalancing: {{balancing}}
             retries: 2
-            healthCheck: { interval: "00:00:00.200", timeout: "00:00:00.150", unhealthyThreshold: 1, healthyThreshold: 1 }
+            healthCheck: { interval: "00:00:00.200", timeout: "00:00:00.150", unhealthyThreshold: 1, healthyThreshold: 1, routeWhenAllUnhealthy: {{(routeWhenAllUnhealthy ? "true" : "false")}} }
         models:
           simple: { upstream: pool }
           slow: { upstream: pool, policy: none }
@@ -113,7 +115,7 @@ public sealed class UpstreamBalancingTests
     public async Task Not_ready_endpoint_is_taken_out_by_ServerReady_checks_and_guard_reports_readiness_honestly()
     {
         await using var a = await PythonUpstream.StartAsync("a");
-        await using var guard = await GuardServer.StartAsync(Config("roundRobin", a.Url));
+        await using var guard = await GuardServer.StartAsync(Config("roundRobin", routeWhenAllUnhealthy: false, a.Url));
         using var channel = new GrpcChannel(guard.GrpcUri, new GrpcChannelOptions());
         var ready = new Method<ServerReadyRequest, ServerReadyResponse>(MethodType.Unary, InferenceMethods.Service, "ServerReady", Marshallers.Protobuf(ServerReadyRequest.Parser), Marshallers.Protobuf(ServerReadyResponse.Parser));
         Assert.True((await channel.UnaryAsync(ready, new ServerReadyRequest(), new CallOptions())).Response.Ready);
@@ -146,5 +148,22 @@ public sealed class UpstreamBalancingTests
         await Eventually.TrueAsync(() => a.Stderr.Concat(b.Stderr).Any(l => l.Contains("no-retry", StringComparison.Ordinal)), TimeSpan.FromSeconds(15), "the upstream saw the call end: " + string.Join(" | ", a.Stderr.Concat(b.Stderr)));
         Assert.Single(a.Stderr.Concat(b.Stderr), l => l.Contains("no-retry", StringComparison.Ordinal));
         Assert.DoesNotContain("guard_upstream_retries_total{upstream=\"pool\"}", await guard.MetricsAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task When_no_endpoint_is_healthy_requests_still_go_out_by_default_while_readiness_says_no()
+    {
+        await using var a = await PythonUpstream.StartAsync("a");
+        await using var guard = await GuardServer.StartAsync(Config("roundRobin", a.Url));
+        using var channel = new GrpcChannel(guard.GrpcUri, new GrpcChannelOptions());
+        var state = guard.Get<GatewayState>();
+
+        // Checks now fail (ServerReady false), as they would when an overloaded server answers them too late.
+        a.ToggleReadiness();
+        await Eventually.TrueAsync(() => !state.Current.IsReady, TimeSpan.FromSeconds(10), "guard not ready");
+
+        Assert.Equal("a", await ServedByAsync(channel));
+        Assert.Contains("guard_upstream_panic_total{upstream=\"pool\"} 1", await guard.MetricsAsync(), StringComparison.Ordinal);
+        await Eventually.TrueAsync(async () => (await guard.MetricsAsync()).Contains("guard_ready 0", StringComparison.Ordinal), TimeSpan.FromSeconds(5), "guard_ready gauge at 0");
     }
 }
