@@ -29,6 +29,7 @@ STEPS=(
   step_apt_packages
   step_python_grpc
   step_python_stubs
+  step_onnxruntime
 )
 
 LOG="$(mktemp)"
@@ -111,6 +112,18 @@ step_python_grpc() {
 step_python_stubs() {
   "$ROOT/tests/interop/gen_stubs.sh" >"$LOG" 2>&1 || die "tests/interop/gen_stubs.sh failed"
   say "python stubs: tests/interop/gen up to date"
+}
+
+# The pinned ONNX Runtime library (npm onnxruntime-node, checksums verified), cached outside the repository.
+step_onnxruntime() {
+  local library
+  if ! command -v npm >/dev/null 2>&1; then
+    forbid_service_starts
+    as_root apt-get update -q >"$LOG" 2>&1 || die "apt-get update failed"
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends npm >"$LOG" 2>&1 || die "apt-get install npm failed"
+  fi
+  library="$(bash "$ROOT/tools/onnxruntime.sh" 2>"$LOG" | tail -n 1)" || die "tools/onnxruntime.sh failed"
+  say "onnxruntime: $library"
 }
 
 main() {

@@ -8,6 +8,9 @@ cd "$root"
 
 bash tools/setup.sh
 
+# The ONNX Runtime binding's tests load the pinned native library (tools/setup.sh provisioned it).
+export GUARD_ORT_LIBRARY="${GUARD_ORT_LIBRARY:-$(bash tools/onnxruntime.sh 2>/dev/null | tail -n 1)}"
+
 echo "test: building Guard.sln"
 dotnet build Guard.sln -c Release -nologo -v quiet -clp:ErrorsOnly
 
@@ -26,7 +29,7 @@ if line="$(printf '%s\n' "$selfcheck" | grep -E '^[0-9]+ passed, [0-9]+ failed' 
 fi
 
 # Unit tests first (fast), then the integration tests that start real processes.
-for project in tests/Guard.Rpc.Tests tests/Guard.Guards.Tests tests/Guard.Gateway.Tests tests/Guard.Integration.Tests; do
+for project in tests/Guard.Rpc.Tests tests/Guard.Guards.Tests tests/Guard.Gateway.Tests tests/Guard.OnnxRuntime.Tests tests/Guard.Integration.Tests; do
   name="$(basename "$project")"
   echo "test: $name"
   log="$results/$name.log"

@@ -1,0 +1,40 @@
+namespace Guard.OnnxRuntime;
+
+/// <summary>ORT's <c>ONNXTensorElementDataType</c> (the same numbers as ONNX's <c>TensorProto.DataType</c>).</summary>
+public enum TensorElementType
+{
+    Undefined = 0,
+    Float = 1,
+    UInt8 = 2,
+    Int8 = 3,
+    UInt16 = 4,
+    Int16 = 5,
+    Int32 = 6,
+    Int64 = 7,
+    String = 8,
+    Bool = 9,
+    Float16 = 10,
+    Double = 11,
+    UInt32 = 12,
+    UInt64 = 13,
+    Complex64 = 14,
+    Complex128 = 15,
+    BFloat16 = 16,
+}
+
+/// <summary>The managed element types a tensor can be created over, and their ORT element types.</summary>
+public static class TensorElementTypes
+{
+    /// <summary>The ORT element type of <typeparamref name="T"/>; throws for an unsupported type.</summary>
+    public static TensorElementType Of<T>()
+        where T : unmanaged
+    {
+        if (typeof(T) == typeof(float)) return TensorElementType.Float;
+        if (typeof(T) == typeof(Half)) return TensorElementType.Float16;
+        if (typeof(T) == typeof(long)) return TensorElementType.Int64;
+        if (typeof(T) == typeof(int)) return TensorElementType.Int32;
+        if (typeof(T) == typeof(byte)) return TensorElementType.UInt8;
+        if (typeof(T) == typeof(bool)) return TensorElementType.Bool;
+        throw new NotSupportedException($"Tensors of {typeof(T).Name} are not supported (float, Half, long, int, byte, bool are).");
+    }
+}
