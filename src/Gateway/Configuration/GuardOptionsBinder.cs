@@ -9,9 +9,8 @@ namespace Guard.Gateway.Configuration;
 /// </summary>
 public static class GuardOptionsBinder
 {
-    // Top-level keys that are not GuardOptions: logging is read by the logging system, and GUARD_CONFIG
-    // (the file's own path) arrives through the GUARD_ environment prefix as "config".
-    private static readonly string[] OtherTopLevelKeys = ["logging", "config"];
+    // Top-level keys that are not GuardOptions: logging is read by the logging system.
+    private static readonly string[] OtherTopLevelKeys = ["logging"];
     private static readonly string[] OptionKeys = ["listeners", "upstreams", "models", "policies"];
 
     public static GuardOptions Bind(IConfiguration configuration)
@@ -22,15 +21,32 @@ public static class GuardOptionsBinder
         Section(configuration, "upstreams", options.Upstreams, problems);
         Section(configuration, "models", options.Models, problems);
         Section(configuration, "policies", options.Policies, problems);
-        foreach (var child in configuration.GetChildren())
+        foreach (var key in TopLevelKeysOutsideEnvironment(configuration))
         {
-            if (!OptionKeys.Contains(child.Key, StringComparer.OrdinalIgnoreCase) && !OtherTopLevelKeys.Contains(child.Key, StringComparer.OrdinalIgnoreCase))
+            if (!OptionKeys.Contains(key, StringComparer.OrdinalIgnoreCase) && !OtherTopLevelKeys.Contains(key, StringComparer.OrdinalIgnoreCase))
             {
-                problems.Add($"{child.Key}: unknown top-level key (expected listeners, upstreams, models, policies, logging)");
+                problems.Add($"{key}: unknown top-level key (expected listeners, upstreams, models, policies, logging)");
             }
         }
 
         return problems.Count > 0 ? throw new InvalidConfigurationException(problems) : options;
+    }
+
+    /// <summary>
+    /// Top-level keys of the file and of explicit overrides. Environment variables are left out: GUARD_CONFIG,
+    /// GUARD_ORT_LIBRARY and the like share the GUARD_ prefix without being configuration keys.
+    /// </summary>
+    private static IEnumerable<string> TopLevelKeysOutsideEnvironment(IConfiguration configuration)
+    {
+        if (configuration is not IConfigurationRoot root)
+        {
+            return configuration.GetChildren().Select(c => c.Key);
+        }
+
+        return root.Providers
+            .Where(p => p is not Microsoft.Extensions.Configuration.EnvironmentVariables.EnvironmentVariablesConfigurationProvider)
+            .SelectMany(p => p.GetChildKeys([], null))
+            .Distinct(StringComparer.OrdinalIgnoreCase);
     }
 
     private static void Section(IConfiguration configuration, string name, object target, List<string> problems)

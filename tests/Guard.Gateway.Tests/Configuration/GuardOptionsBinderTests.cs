@@ -37,10 +37,26 @@ public sealed class GuardOptionsBinderTests
     }
 
     [Fact]
-    public void An_unknown_top_level_key_is_an_error_but_logging_and_config_are_not()
+    public void An_unknown_top_level_key_is_an_error_but_logging_is_not()
     {
         var ex = Assert.Throws<InvalidConfigurationException>(() => GuardOptionsBinder.Bind(From(("upstream", "x"))));
         Assert.Contains("upstream: unknown top-level key", ex.Message, StringComparison.Ordinal);
-        GuardOptionsBinder.Bind(From(("logging:logLevel:default", "Debug"), ("config", "/etc/guard.yaml")));
+        GuardOptionsBinder.Bind(From(("logging:logLevel:default", "Debug")));
+    }
+
+    [Fact]
+    public void Other_GUARD_environment_variables_are_not_configuration_keys()
+    {
+        var name = "GUARD_ORT_LIBRARY_" + Guid.NewGuid().ToString("N");
+        Environment.SetEnvironmentVariable(name, "/opt/libonnxruntime.so.1");
+        try
+        {
+            var configuration = new ConfigurationBuilder().AddEnvironmentVariables("GUARD_").Build();
+            GuardOptionsBinder.Bind(configuration);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(name, null);
+        }
     }
 }
