@@ -112,6 +112,11 @@ public sealed partial class ActiveHealthChecker(GatewayState state, HealthServic
         {
             return;
         }
+        catch (ObjectDisposedException)
+        {
+            // A reload removed the endpoint while it was being checked.
+            return;
+        }
 
         if (endpoint.ReportCheck(ready, error, options.HealthyThreshold, options.UnhealthyThreshold))
         {

@@ -46,44 +46,49 @@ public sealed partial class InferenceProxyService(
         Version = typeof(InferenceProxyService).Assembly.GetName().Version?.ToString(3) ?? "0.0.0",
     };
 
-    private async Task<ReadOnlyMemory<byte>> ModelReadyAsync(ReadOnlyMemory<byte> request, ServerCallContext context)
-    {
-        var parsed = ParseSmall(ModelReadyRequest.Parser, request);
-        var route = state.Current.Resolve(parsed.Name);
-        if (route is null)
+    private Task<ReadOnlyMemory<byte>> ModelReadyAsync(ReadOnlyMemory<byte> request, ServerCallContext context) =>
+        ObserveAsync("ModelReady", context, async observed =>
         {
-            return new ModelReadyResponse { Ready = false }.ToByteArray();
-        }
+            var parsed = ParseSmall(ModelReadyRequest.Parser, request);
+            var route = state.Current.Resolve(parsed.Name);
+            if (route is null)
+            {
+                return new ModelReadyResponse { Ready = false }.ToByteArray();
+            }
 
-        var result = await forwarder.UnaryAsync(route.ClusterFor(parsed.Version), InferenceMethods.ModelReadyRaw, request, context);
-        await CompleteFromUpstreamAsync(result, context);
-        return result.Response;
-    }
+            observed.Model = route.Model;
+            return await ForwardAsync(route.ClusterFor(parsed.Version), InferenceMethods.ModelReadyRaw, request, context);
+        });
 
-    private async Task<ReadOnlyMemory<byte>> ModelMetadataAsync(ReadOnlyMemory<byte> request, ServerCallContext context)
-    {
-        var parsed = ParseSmall(ModelMetadataRequest.Parser, request);
-        var route = state.Current.Resolve(parsed.Name) ?? throw UnknownModel(parsed.Name);
-        var result = await forwarder.UnaryAsync(route.ClusterFor(parsed.Version), InferenceMethods.ModelMetadataRaw, request, context);
-        await CompleteFromUpstreamAsync(result, context);
-        return result.Response;
-    }
+    private Task<ReadOnlyMemory<byte>> ModelMetadataAsync(ReadOnlyMemory<byte> request, ServerCallContext context) =>
+        ObserveAsync("ModelMetadata", context, async observed =>
+        {
+            var parsed = ParseSmall(ModelMetadataRequest.Parser, request);
+            var route = state.Current.Resolve(parsed.Name) ?? throw UnknownModel(parsed.Name);
+            observed.Model = route.Model;
+            return await ForwardAsync(route.ClusterFor(parsed.Version), InferenceMethods.ModelMetadataRaw, request, context);
+        });
 
-    private async Task<ReadOnlyMemory<byte>> ModelInferAsync(ReadOnlyMemory<byte> request, ServerCallContext context)
-    {
-        var started = Stopwatch.GetTimestamp();
-        var model = "";
-        var code = StatusCode.OK;
-        try
+    private Task<ReadOnlyMemory<byte>> ModelInferAsync(ReadOnlyMemory<byte> request, ServerCallContext context) =>
+        ObserveAsync("ModelInfer", context, async observed =>
         {
             var view = ParseInferRequest(request);
             var route = state.Current.Resolve(view.ModelName) ?? throw UnknownModel(view.ModelName);
-            model = route.Model;
+            observed.Model = route.Model;
             var cluster = route.ClusterFor(view.ModelVersion);
             var payload = await InspectAsync(route, cluster, view, request, context);
-            var result = await forwarder.UnaryAsync(cluster, InferenceMethods.ModelInferRaw, payload, context);
-            await CompleteFromUpstreamAsync(result, context);
-            return result.Response;
+            return await ForwardAsync(cluster, InferenceMethods.ModelInferRaw, payload, context);
+        });
+
+    /// <summary>Counts and times one model call under its route's name, with the status it ends with.</summary>
+    private async Task<ReadOnlyMemory<byte>> ObserveAsync(string method, ServerCallContext context, Func<ObservedCall, Task<ReadOnlyMemory<byte>>> call)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var observed = new ObservedCall();
+        var code = StatusCode.OK;
+        try
+        {
+            return await call(observed);
         }
         catch (Exception ex)
         {
@@ -92,8 +97,27 @@ public sealed partial class InferenceProxyService(
         }
         finally
         {
-            Observe(model, "ModelInfer", code, started);
+            Observe(observed.Model, method, code, started);
         }
+    }
+
+    /// <summary>Sends the call on, passes the upstream's metadata back, and keeps its response buffer until our response is written.</summary>
+    private async Task<ReadOnlyMemory<byte>> ForwardAsync(
+        Upstreams.UpstreamCluster cluster, Method<ReadOnlyMemory<byte>, ReadOnlyMemory<byte>> method, ReadOnlyMemory<byte> request, ServerCallContext context)
+    {
+        var result = await forwarder.UnaryAsync(cluster, method, request, context);
+        if (result.Buffers is { } buffers)
+        {
+            context.RegisterForDispose(buffers);
+        }
+
+        if (result.Headers.Count > 0)
+        {
+            await context.WriteResponseHeadersAsync(result.Headers);
+        }
+
+        context.ResponseTrailers.AddRange(result.Trailers);
+        return result.Response;
     }
 
     /// <summary>Runs the model's pipeline; returns the bytes to forward or throws the blocking status.</summary>
@@ -185,25 +209,15 @@ public sealed partial class InferenceProxyService(
         }
     }
 
-    /// <summary>Passes the upstream's metadata on, and keeps its response buffer until our response is written.</summary>
-    private static async Task CompleteFromUpstreamAsync(Rpc.Client.UnaryResult<ReadOnlyMemory<byte>> result, ServerCallContext context)
-    {
-        if (result.Buffers is { } buffers)
-        {
-            context.RegisterForDispose(buffers);
-        }
-
-        if (result.Headers.Count > 0)
-        {
-            await context.WriteResponseHeadersAsync(result.Headers);
-        }
-
-        context.ResponseTrailers.AddRange(result.Trailers);
-    }
-
     [LoggerMessage(Level = LogLevel.Information, Message = "Blocked a request for {Model} at stage {Stage}: {StatusCode} {Reason} (client {Client})")]
     private static partial void LogBlocked(ILogger logger, string model, string stage, StatusCode statusCode, string reason, string client);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Guard {Stage} failed on a request for {Model}")]
     private static partial void LogGuardFault(ILogger logger, string stage, string model, Exception exception);
+
+    /// <summary>What a call learns about itself on the way (its route), for the metrics recorded at its end.</summary>
+    private sealed class ObservedCall
+    {
+        public string Model { get; set; } = "";
+    }
 }
