@@ -50,6 +50,12 @@ public sealed class UpstreamCluster(string name, IReadOnlyList<UpstreamEndpoint>
             return only.IsHealthy || Options.HealthCheck.RouteWhenAllUnhealthy ? only : null;
         }
 
+        // The common case, every endpoint healthy and none excluded, picks without building a list.
+        if (exclude is null && AllHealthy(endpoints))
+        {
+            return Policy.Pick(endpoints);
+        }
+
         var available = new List<UpstreamEndpoint>(endpoints.Count);
         foreach (var e in endpoints)
         {
@@ -72,5 +78,18 @@ public sealed class UpstreamCluster(string name, IReadOnlyList<UpstreamEndpoint>
         }
 
         return available.Count == 0 ? null : Policy.Pick(available);
+    }
+
+    private static bool AllHealthy(IReadOnlyList<UpstreamEndpoint> endpoints)
+    {
+        foreach (var e in endpoints)
+        {
+            if (!e.IsHealthy)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 }
