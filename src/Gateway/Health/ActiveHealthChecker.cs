@@ -22,6 +22,7 @@ public sealed partial class ActiveHealthChecker(GatewayState state, HealthServic
     private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(250);
 
     private readonly Dictionary<UpstreamEndpoint, DateTime> _nextCheck = new();
+    private readonly Lock _publishLock = new();
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -120,6 +121,8 @@ public sealed partial class ActiveHealthChecker(GatewayState state, HealthServic
 
         if (endpoint.ReportCheck(ready, error, options.HealthyThreshold, options.UnhealthyThreshold))
         {
+            // Publish at once, so the health service never lags ServerReady (which reads endpoint health live).
+            UpdateReadiness(state.Current);
             if (ready)
             {
                 LogEndpointHealthy(logger, endpoint.Upstream, endpoint.Address.Authority);
@@ -135,11 +138,17 @@ public sealed partial class ActiveHealthChecker(GatewayState state, HealthServic
 
     private void UpdateReadiness(GatewaySnapshot snapshot)
     {
-        var ready = snapshot.IsReady;
-        metrics.Ready.Set(ready ? 1 : 0);
-        var status = ready ? HealthCheckResponse.Types.ServingStatus.Serving : HealthCheckResponse.Types.ServingStatus.NotServing;
-        health.SetStatus("", status);
-        health.SetStatus(InferenceMethods.Service, status);
+        // Computed and published under one lock: the ticker and a finished check may publish at once, and the
+        // later reading must be the one that stays.
+        lock (_publishLock)
+        {
+            var ready = snapshot.IsReady;
+            metrics.Ready.Set(ready ? 1 : 0);
+            var status = ready ? HealthCheckResponse.Types.ServingStatus.Serving : HealthCheckResponse.Types.ServingStatus.NotServing;
+            health.SetStatus("", status);
+            health.SetStatus(InferenceMethods.Service, status);
+        }
+
         foreach (var endpoint in snapshot.AllEndpoints)
         {
             metrics.UpstreamOutstanding.WithLabels(endpoint.Upstream, endpoint.Address.Authority).Set(endpoint.Outstanding);

@@ -104,7 +104,6 @@ public sealed class UpstreamBalancingTests
 
         var state = guard.Get<GatewayState>();
         await Eventually.TrueAsync(() => !state.Current.Clusters["pool"].Endpoints.Single(e => e.Address.Port == bPort).IsHealthy, TimeSpan.FromSeconds(10), "b out of rotation");
-        Assert.Contains("guard_upstream_retries_total{upstream=\"pool\"}", await guard.MetricsAsync(), StringComparison.Ordinal);
 
         // b comes back on the same port: the health checker returns it to rotation.
         await using var b2 = await PythonUpstream.StartAsync("b", bPort);
@@ -165,5 +164,35 @@ public sealed class UpstreamBalancingTests
         Assert.Equal("a", await ServedByAsync(channel));
         Assert.Contains("guard_upstream_panic_total{upstream=\"pool\"} 1", await guard.MetricsAsync(), StringComparison.Ordinal);
         await Eventually.TrueAsync(async () => (await guard.MetricsAsync()).Contains("guard_ready 0", StringComparison.Ordinal), TimeSpan.FromSeconds(5), "guard_ready gauge at 0");
+    }
+
+    [Fact]
+    public async Task Connection_refused_is_retried_on_another_endpoint_and_takes_the_dead_one_out()
+    {
+        await using var a = await PythonUpstream.StartAsync("a");
+        using var vacant = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        vacant.Start();
+        var deadPort = ((System.Net.IPEndPoint)vacant.LocalEndpoint).Port;
+        vacant.Stop();
+
+        // No health checks: only live traffic can find out that the first endpoint is dead.
+        await using var guard = await GuardServer.StartAsync($$"""
+            upstreams:
+              pool:
+                endpoints: [ "http://127.0.0.1:{{deadPort}}", "{{a.Url}}" ]
+                retries: 1
+                healthCheck: { enabled: false }
+            models:
+              simple: { upstream: pool }
+            """);
+        using var channel = new GrpcChannel(guard.GrpcUri, new GrpcChannelOptions());
+        for (var i = 0; i < 4; i++)
+        {
+            Assert.Equal("a", await ServedByAsync(channel));
+        }
+
+        var metrics = await guard.MetricsAsync();
+        Assert.Contains("guard_upstream_retries_total{upstream=\"pool\"} 1", metrics, StringComparison.Ordinal);
+        Assert.Contains($"guard_upstream_healthy{{upstream=\"pool\",endpoint=\"127.0.0.1:{deadPort}\"}} 0", metrics, StringComparison.Ordinal);
     }
 }
