@@ -13,6 +13,14 @@ public static class GuardOptionsBinder
     private static readonly string[] OtherTopLevelKeys = ["logging"];
     private static readonly string[] OptionKeys = ["listeners", "upstreams", "models", "policies"];
 
+    /// <summary>Binds strictly and validates: the options, or every problem (binding and validation) at once.</summary>
+    public static GuardOptions BindValid(IConfiguration configuration)
+    {
+        var options = Bind(configuration);
+        var problems = GuardOptionsValidator.Validate(options);
+        return problems.Count > 0 ? throw new InvalidConfigurationException(problems) : options;
+    }
+
     public static GuardOptions Bind(IConfiguration configuration)
     {
         var options = new GuardOptions();

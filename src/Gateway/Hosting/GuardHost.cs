@@ -53,9 +53,7 @@ public static class GuardHost
     public static GuardOptions LoadAndValidate(GuardHostSettings settings)
     {
         var configuration = LoadConfiguration(() => new ConfigurationBuilder().AddGuardConfiguration(settings).Build());
-        var options = GuardOptionsBinder.Bind(configuration);
-        var problems = GuardOptionsValidator.Validate(options);
-        return problems.Count > 0 ? throw new InvalidConfigurationException(problems) : options;
+        return GuardOptionsBinder.BindValid(configuration);
     }
 
     /// <summary>Turns a file that cannot be read or parsed into a configuration error naming the file and line.</summary>
@@ -79,15 +77,13 @@ public static class GuardHost
         LoadConfiguration(() => builder.Configuration.AddGuardConfiguration(settings));
 
         // Fail before binding any port when the file itself is wrong.
-        var options = GuardOptionsBinder.Bind(builder.Configuration);
-        var problems = GuardOptionsValidator.Validate(options);
-        if (problems.Count > 0)
-        {
-            throw new InvalidConfigurationException(problems);
-        }
+        var options = GuardOptionsBinder.BindValid(builder.Configuration);
 
         ConfigureLogging(builder.Logging, builder.Configuration, settings.LogFormat);
         ConfigureServices(builder.Services);
+
+        // The state starts from these validated options rather than binding and validating them again.
+        builder.Services.AddSingleton(sp => new GatewayState(options, builder.Configuration, sp.GetRequiredService<GatewayMetrics>(), sp.GetRequiredService<ILogger<GatewayState>>()));
         var addresses = new ListenerAddresses();
         builder.Services.AddSingleton(addresses);
         builder.WebHost.ConfigureKestrel(kestrel => ConfigureKestrel(kestrel, options.Listeners, addresses));
@@ -126,7 +122,6 @@ public static class GuardHost
     {
         services.AddSingleton<MetricsRegistry>();
         services.AddSingleton<GatewayMetrics>();
-        services.AddSingleton<GatewayState>();
         services.AddSingleton<HealthService>();
         services.AddSingleton<UpstreamForwarder>();
         services.AddSingleton<ModelSignatureCache>();

@@ -23,17 +23,11 @@ public sealed partial class GatewayState : IDisposable
     private readonly CancellationTokenSource _disposed = new();
     private volatile GatewaySnapshot _current;
 
-    public GatewayState(IConfiguration configuration, GatewayMetrics metrics, ILogger<GatewayState> logger)
+    /// <param name="initial">Options already bound and validated from <paramref name="configuration"/>.</param>
+    public GatewayState(GuardOptions initial, IConfiguration configuration, GatewayMetrics metrics, ILogger<GatewayState> logger)
     {
         _logger = logger;
         _metrics = metrics;
-        var initial = GuardOptionsBinder.Bind(configuration);
-        var errors = GuardOptionsValidator.Validate(initial);
-        if (errors.Count > 0)
-        {
-            throw new InvalidConfigurationException(errors);
-        }
-
         _current = GatewaySnapshotBuilder.Build(initial, null, 1);
         Publish(_current);
         _subscription = ChangeToken.OnChange(configuration.GetReloadToken, () => Reload(configuration));
@@ -63,20 +57,12 @@ public sealed partial class GatewayState : IDisposable
             GuardOptions options;
             try
             {
-                options = GuardOptionsBinder.Bind(configuration);
+                options = GuardOptionsBinder.BindValid(configuration);
             }
             catch (InvalidConfigurationException ex)
             {
                 _metrics.ConfigReloads.WithLabels("rejected").Inc();
                 LogReloadRejected(_logger, ex.Problems.Count, string.Join("; ", ex.Problems));
-                return;
-            }
-
-            var errors = GuardOptionsValidator.Validate(options);
-            if (errors.Count > 0)
-            {
-                _metrics.ConfigReloads.WithLabels("rejected").Inc();
-                LogReloadRejected(_logger, errors.Count, string.Join("; ", errors));
                 return;
             }
 
