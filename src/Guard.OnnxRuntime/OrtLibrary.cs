@@ -95,6 +95,31 @@ public sealed unsafe class OrtLibrary
         return new OrtLibrary(path, library, api, version, cpuMemory, allocator);
     }
 
+    /// <summary>
+    /// The execution providers compiled into this build (<c>GetAvailableProviders</c>), highest priority first, e.g.
+    /// <c>TensorrtExecutionProvider, CUDAExecutionProvider, CPUExecutionProvider</c>. Compiled in, not loadable: a listed
+    /// GPU provider still fails to append where its provider library, CUDA, TensorRT or a GPU is missing.
+    /// </summary>
+    public IReadOnlyList<string> GetAvailableProviders()
+    {
+        byte** names;
+        int count;
+        Api.Check(Api.GetAvailableProviders(&names, &count));
+        try
+        {
+            var providers = new string[count];
+            for (var i = 0; i < count; i++)
+            {
+                providers[i] = Marshal.PtrToStringUTF8((nint)names[i]) ?? string.Empty;
+            }
+            return providers;
+        }
+        finally
+        {
+            Api.Check(Api.ReleaseAvailableProviders(names, count));
+        }
+    }
+
     /// <summary>Creates an environment; see <see cref="OrtEnvironment"/>.</summary>
     public OrtEnvironment CreateEnvironment(OrtLoggingLevel logLevel = OrtLoggingLevel.Warning, string logId = "guard")
         => new(this, logLevel, logId);

@@ -1,3 +1,4 @@
+using System.Buffers;
 using Guard.OnnxRuntime.Native;
 
 namespace Guard.OnnxRuntime;
@@ -37,21 +38,48 @@ public sealed unsafe class OrtTensor : IDisposable
         where T : unmanaged
     {
         ArgumentNullException.ThrowIfNull(library);
-        var elementType = TensorElementTypes.Of<T>();
+        var count = ElementCountOf(shape);
+        if (count != data.Length)
+        {
+            throw new ArgumentException($"Shape [{string.Join(", ", shape.ToArray())}] needs {count} elements, the data has {data.Length}.", nameof(data));
+        }
+        return CreatePinned(library, data.Pin(), (nuint)(data.Length * sizeof(T)), TensorElementTypes.Of<T>(), shape, count);
+    }
+
+    /// <summary>
+    /// Creates a tensor of <paramref name="elementType"/> over raw little-endian element bytes without copying them,
+    /// for callers that hold tensors as bytes (wire formats, batch buffers). Same lifetime rules as
+    /// <see cref="Create{T}(OrtLibrary, Memory{T}, ReadOnlySpan{long})"/>.
+    /// </summary>
+    public static OrtTensor Create(OrtLibrary library, Memory<byte> data, TensorElementType elementType, ReadOnlySpan<long> shape)
+    {
+        ArgumentNullException.ThrowIfNull(library);
+        var elementSize = TensorElementTypes.SizeOf(elementType);
+        var count = ElementCountOf(shape);
+        if (checked(count * elementSize) != data.Length)
+        {
+            throw new ArgumentException(
+                $"Shape [{string.Join(", ", shape.ToArray())}] of {elementType} needs {count * elementSize} bytes, the data has {data.Length}.", nameof(data));
+        }
+        return CreatePinned(library, data.Pin(), (nuint)data.Length, elementType, shape, count);
+    }
+
+    private static long ElementCountOf(ReadOnlySpan<long> shape)
+    {
         long count = 1;
         foreach (var dim in shape)
         {
             ArgumentOutOfRangeException.ThrowIfNegative(dim, nameof(shape));
             count = checked(count * dim);
         }
-        if (count != data.Length)
-        {
-            throw new ArgumentException($"Shape [{string.Join(", ", shape.ToArray())}] needs {count} elements, the data has {data.Length}.", nameof(data));
-        }
+        return count;
+    }
 
+    /// <summary>Wraps pinned memory in an OrtValue; the pin is released with the value (or here, on failure).</summary>
+    private static OrtTensor CreatePinned(OrtLibrary library, MemoryHandle pin, nuint byteLength, TensorElementType elementType, ReadOnlySpan<long> shape, long count)
+    {
         var api = library.Api;
         var handle = new OrtValueHandle(api);
-        var pin = data.Pin();
         var shapeCopy = shape.ToArray();
         nint value = 0;
         var memoryInfoAdded = false;
@@ -61,7 +89,7 @@ public sealed unsafe class OrtTensor : IDisposable
             fixed (long* dims = shapeCopy)
             {
                 api.Check(api.CreateTensorWithDataAsOrtValue(
-                    library.CpuMemory.DangerousGetHandle(), pin.Pointer, (nuint)(data.Length * sizeof(T)),
+                    library.CpuMemory.DangerousGetHandle(), pin.Pointer, byteLength,
                     dims, (nuint)shapeCopy.Length, (int)elementType, &value));
             }
         }
@@ -157,6 +185,13 @@ public sealed unsafe class OrtTensor : IDisposable
             throw new InvalidOperationException($"The tensor holds {ElementType}, not {requested}.");
         }
         return ElementCount == 0 ? [] : new Span<T>(_data, checked((int)ElementCount));
+    }
+
+    /// <summary>The elements' bytes, read in place whatever the element type; valid until the tensor is disposed.</summary>
+    public ReadOnlySpan<byte> GetBytes()
+    {
+        ObjectDisposedException.ThrowIf(Handle.IsClosed, this);
+        return ElementCount == 0 ? [] : new ReadOnlySpan<byte>(_data, checked((int)(ElementCount * TensorElementTypes.SizeOf(ElementType))));
     }
 
     /// <summary>Copies the elements into a new array.</summary>

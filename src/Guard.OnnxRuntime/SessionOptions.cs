@@ -21,6 +21,8 @@ public sealed unsafe class SessionOptions : IDisposable
     /// <summary>The config key that stops idle intra-op threads from spin-waiting (value <c>"0"</c>).</summary>
     public const string AllowIntraOpSpinningKey = "session.intra_op.allow_spinning";
 
+    private const string DeviceIdKey = "device_id";
+
     private readonly OrtApi _api;
 
     public SessionOptions(OrtLibrary library)
@@ -77,29 +79,39 @@ public sealed unsafe class SessionOptions : IDisposable
     }
 
     /// <summary>
-    /// Appends the CUDA execution provider on <paramref name="deviceId"/> (<c>SessionOptionsAppendExecutionProvider_CUDA_V2</c>).
-    /// Throws <see cref="OnnxRuntimeException"/> with ORT's reason when this build or machine has no CUDA provider.
+    /// Appends the CUDA execution provider on <paramref name="deviceId"/> (<c>SessionOptionsAppendExecutionProvider_CUDA_V2</c>),
+    /// with CUDA provider <paramref name="options"/> such as <c>gpu_mem_limit</c>, <c>arena_extend_strategy</c> or
+    /// <c>cudnn_conv_algo_search</c>, set together with <c>device_id</c> in one <c>UpdateCUDAProviderOptions</c>.
     /// </summary>
-    public SessionOptions AppendCudaProvider(int deviceId = 0)
+    /// <exception cref="ArgumentException"><paramref name="options"/> holds <c>device_id</c> (pass <paramref name="deviceId"/>)
+    /// or a null value.</exception>
+    /// <exception cref="OnnxRuntimeException">ORT's reason: the provider library, CUDA or a GPU is missing, or an option
+    /// is unknown or invalid. Nothing is appended then.</exception>
+    public SessionOptions AppendCudaProvider(int deviceId = 0, IReadOnlyDictionary<string, string>? options = null)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(deviceId);
-        nint cuda;
-        _api.Check(_api.CreateCUDAProviderOptions(&cuda));
-        var key = Marshal.StringToCoTaskMemUTF8("device_id");
-        var value = Marshal.StringToCoTaskMemUTF8(deviceId.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        try
-        {
-            var keys = (byte*)key;
-            var values = (byte*)value;
-            _api.Check(_api.UpdateCUDAProviderOptions(cuda, &keys, &values, 1));
-            _api.Check(_api.SessionOptionsAppendExecutionProvider_CUDA_V2(Pointer, cuda));
-        }
-        finally
-        {
-            Marshal.FreeCoTaskMem(key);
-            Marshal.FreeCoTaskMem(value);
-            _api.ReleaseCUDAProviderOptions(cuda);
-        }
+        AppendProvider(
+            deviceId, options,
+            _api.CreateCUDAProviderOptions, _api.UpdateCUDAProviderOptions,
+            _api.SessionOptionsAppendExecutionProvider_CUDA_V2, _api.ReleaseCUDAProviderOptions);
+        return this;
+    }
+
+    /// <summary>
+    /// Appends the TensorRT execution provider on <paramref name="deviceId"/> (<c>SessionOptionsAppendExecutionProvider_TensorRT_V2</c>),
+    /// with TensorRT provider <paramref name="options"/> such as <c>trt_max_workspace_size</c> or <c>trt_fp16_enable</c>,
+    /// set together with <c>device_id</c> in one <c>UpdateTensorRTProviderOptions</c>. Append CUDA after it for the
+    /// nodes TensorRT does not take.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="options"/> holds <c>device_id</c> (pass <paramref name="deviceId"/>)
+    /// or a null value.</exception>
+    /// <exception cref="OnnxRuntimeException">ORT's reason: the provider library, TensorRT, CUDA or a GPU is missing,
+    /// or an option is unknown or invalid. Nothing is appended then.</exception>
+    public SessionOptions AppendTensorRtProvider(int deviceId = 0, IReadOnlyDictionary<string, string>? options = null)
+    {
+        AppendProvider(
+            deviceId, options,
+            _api.CreateTensorRTProviderOptions, _api.UpdateTensorRTProviderOptions,
+            _api.SessionOptionsAppendExecutionProvider_TensorRT_V2, _api.ReleaseTensorRTProviderOptions);
         return this;
     }
 
@@ -112,5 +124,59 @@ public sealed unsafe class SessionOptions : IDisposable
             ObjectDisposedException.ThrowIf(Handle.IsClosed, this);
             return Handle.DangerousGetHandle();
         }
+    }
+
+    /// <summary>
+    /// The V2 provider-options dance shared by CUDA and TensorRT: create, update all keys at once, append, and
+    /// always release (ORT copies the provider options on append).
+    /// </summary>
+    private void AppendProvider(
+        int deviceId,
+        IReadOnlyDictionary<string, string>? options,
+        delegate* unmanaged[Cdecl]<nint*, nint> create,
+        delegate* unmanaged[Cdecl]<nint, byte**, byte**, nuint, nint> update,
+        delegate* unmanaged[Cdecl]<nint, nint, nint> append,
+        delegate* unmanaged[Cdecl]<nint, void> release)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(deviceId);
+        using var pairs = new Utf8Pairs(WithDeviceId(deviceId, options));
+        var sessionOptions = Pointer;
+        nint providerOptions;
+        _api.Check(create(&providerOptions));
+        try
+        {
+            fixed (nint* keys = pairs.Keys)
+            fixed (nint* values = pairs.Values)
+            {
+                _api.Check(update(providerOptions, (byte**)keys, (byte**)values, (nuint)pairs.Count));
+            }
+            _api.Check(append(sessionOptions, providerOptions));
+        }
+        finally
+        {
+            release(providerOptions);
+        }
+    }
+
+    /// <summary><c>device_id</c> first, then the caller's options, which may not set it a second way.</summary>
+    private static List<KeyValuePair<string, string>> WithDeviceId(int deviceId, IReadOnlyDictionary<string, string>? options)
+    {
+        var pairs = new List<KeyValuePair<string, string>>(1 + (options?.Count ?? 0))
+        {
+            new(DeviceIdKey, deviceId.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+        };
+        foreach (var (key, value) in options ?? Enumerable.Empty<KeyValuePair<string, string>>())
+        {
+            if (key == DeviceIdKey)
+            {
+                throw new ArgumentException($"Pass the device as deviceId, not as the option '{DeviceIdKey}'.", nameof(options));
+            }
+            if (value is null)
+            {
+                throw new ArgumentException($"The option '{key}' has a null value.", nameof(options));
+            }
+            pairs.Add(new(key, value));
+        }
+        return pairs;
     }
 }

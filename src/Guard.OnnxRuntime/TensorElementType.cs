@@ -37,4 +37,14 @@ public static class TensorElementTypes
         if (typeof(T) == typeof(bool)) return TensorElementType.Bool;
         throw new NotSupportedException($"Tensors of {typeof(T).Name} are not supported (float, Half, long, int, byte, bool are).");
     }
+
+    /// <summary>Bytes per element of a fixed-size element type; throws for strings, complex and undefined.</summary>
+    public static int SizeOf(TensorElementType elementType) => elementType switch
+    {
+        TensorElementType.Bool or TensorElementType.UInt8 or TensorElementType.Int8 => 1,
+        TensorElementType.UInt16 or TensorElementType.Int16 or TensorElementType.Float16 or TensorElementType.BFloat16 => 2,
+        TensorElementType.Float or TensorElementType.Int32 or TensorElementType.UInt32 => 4,
+        TensorElementType.Int64 or TensorElementType.UInt64 or TensorElementType.Double => 8,
+        _ => throw new NotSupportedException($"Tensors of {elementType} have no fixed element size."),
+    };
 }

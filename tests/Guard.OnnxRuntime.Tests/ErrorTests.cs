@@ -111,14 +111,4 @@ public sealed class ErrorTests(OrtFixture ort)
 
         Assert.Equal([2f, 4, 6, 8], outputs[0].ToArray<float>());
     }
-
-    [Fact]
-    public void Cuda_provider_absent_throws_with_ORT_reason()
-    {
-        using var options = ort.Options();
-
-        var error = Assert.Throws<OnnxRuntimeException>(() => options.AppendCudaProvider(0));
-
-        Assert.False(string.IsNullOrWhiteSpace(error.OrtMessage));
-    }
 }

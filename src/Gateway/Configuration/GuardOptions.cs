@@ -1,3 +1,5 @@
+using Guard.ModelHost.Configuration;
+
 namespace Guard.Gateway.Configuration;
 
 /// <summary>
@@ -15,6 +17,9 @@ public sealed class GuardOptions
     public Dictionary<string, ModelOptions> Models { get; set; } = new(StringComparer.Ordinal);
 
     public Dictionary<string, PolicyOptions> Policies { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>The embedded model host; routes reach it through the reserved upstream name <see cref="ModelOptions.EmbeddedUpstream"/>.</summary>
+    public ModelHostOptions? ModelHost { get; set; }
 }
 
 public sealed class ListenersOptions
@@ -118,6 +123,10 @@ public sealed class TlsClientOptions
 
 public sealed class ModelOptions
 {
+    /// <summary>The reserved upstream name of the embedded model host: requests are served in-process, no gRPC hop.</summary>
+    public const string EmbeddedUpstream = "embedded";
+
+    /// <summary>Name of an entry in Upstreams, or <see cref="EmbeddedUpstream"/>.</summary>
     public string Upstream { get; set; } = "";
 
     /// <summary>Version → upstream, for versions served elsewhere (a canary, say).</summary>

@@ -1,3 +1,4 @@
+using Guard.ModelHost.Configuration;
 using Microsoft.Extensions.Configuration;
 
 namespace Guard.Gateway.Configuration;
@@ -11,7 +12,7 @@ public static class GuardOptionsBinder
 {
     // Top-level keys that are not GuardOptions: logging is read by the logging system.
     private static readonly string[] OtherTopLevelKeys = ["logging"];
-    private static readonly string[] OptionKeys = ["listeners", "upstreams", "models", "policies"];
+    private static readonly string[] OptionKeys = ["listeners", "upstreams", "models", "policies", "modelHost"];
 
     /// <summary>Binds strictly and validates: the options, or every problem (binding and validation) at once.</summary>
     public static GuardOptions BindValid(IConfiguration configuration)
@@ -29,11 +30,16 @@ public static class GuardOptionsBinder
         Section(configuration, "upstreams", options.Upstreams, problems);
         Section(configuration, "models", options.Models, problems);
         Section(configuration, "policies", options.Policies, problems);
+        if (configuration.GetSection("modelHost").Exists())
+        {
+            options.ModelHost = new ModelHostOptions();
+            Section(configuration, "modelHost", options.ModelHost, problems);
+        }
         foreach (var key in TopLevelKeysOutsideEnvironment(configuration))
         {
             if (!OptionKeys.Contains(key, StringComparer.OrdinalIgnoreCase) && !OtherTopLevelKeys.Contains(key, StringComparer.OrdinalIgnoreCase))
             {
-                problems.Add($"{key}: unknown top-level key (expected listeners, upstreams, models, policies, logging)");
+                problems.Add($"{key}: unknown top-level key (expected listeners, upstreams, models, policies, modelHost, logging)");
             }
         }
 

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Guard.Guards.Validation;
+using Guard.ModelHost.Configuration;
 
 namespace Guard.Gateway.Configuration;
 
@@ -18,6 +19,16 @@ public static class GuardOptionsValidator
         foreach (var (name, upstream) in options.Upstreams)
         {
             ValidateUpstream($"upstreams.{name}", upstream, errors);
+        }
+
+        if (options.Upstreams.ContainsKey(ModelOptions.EmbeddedUpstream))
+        {
+            errors.Add($"upstreams.{ModelOptions.EmbeddedUpstream}: '{ModelOptions.EmbeddedUpstream}' is reserved for the embedded model host");
+        }
+
+        if (options.ModelHost is { } host)
+        {
+            ValidateModelHost(host, options, errors);
         }
 
         if (options.Models.Count == 0)
@@ -182,11 +193,61 @@ public static class GuardOptionsValidator
         }
     }
 
+    /// <summary>
+    /// The repository must exist and hold every model that is listed or routed by name; whether each model loads
+    /// is known only once ONNX Runtime has read it, and a model that does not is served as unavailable.
+    /// </summary>
+    private static void ValidateModelHost(ModelHostOptions host, GuardOptions options, List<string> errors)
+    {
+        if (string.IsNullOrWhiteSpace(host.Repository))
+        {
+            errors.Add("modelHost.repository: a model repository folder is required");
+            return;
+        }
+        if (!Directory.Exists(host.Repository))
+        {
+            errors.Add($"modelHost.repository: '{Path.GetFullPath(host.Repository)}' does not exist");
+            return;
+        }
+        if (host.OnnxRuntimeLibrary is { Length: > 0 } library && !File.Exists(library))
+        {
+            errors.Add($"modelHost.onnxRuntimeLibrary: '{Path.GetFullPath(library)}' does not exist");
+        }
+
+        var listed = host.Models.Count > 0 ? host.Models : null;
+        foreach (var model in host.Models.Where(m => !Directory.Exists(Path.Combine(host.Repository, m))))
+        {
+            errors.Add($"modelHost.models: the repository has no model folder '{model}'");
+        }
+        foreach (var (name, model) in options.Models)
+        {
+            if (name == Runtime.GatewaySnapshot.CatchAllModel || model.Upstream != ModelOptions.EmbeddedUpstream)
+            {
+                continue;
+            }
+            if (!Directory.Exists(Path.Combine(host.Repository, name)))
+            {
+                errors.Add($"models.{name}.upstream: the model repository '{host.Repository}' has no model folder '{name}'");
+            }
+            else if (listed is not null && !listed.Contains(name))
+            {
+                errors.Add($"models.{name}.upstream: '{name}' is not among modelHost.models, so the embedded host does not load it");
+            }
+        }
+    }
+
     private static void CheckUpstreamName(string path, string upstream, GuardOptions options, List<string> errors)
     {
         if (string.IsNullOrEmpty(upstream))
         {
             errors.Add($"{path}: an upstream is required");
+        }
+        else if (upstream == ModelOptions.EmbeddedUpstream)
+        {
+            if (options.ModelHost is null)
+            {
+                errors.Add($"{path}: '{ModelOptions.EmbeddedUpstream}' needs a modelHost section (the embedded model host is off)");
+            }
         }
         else if (!options.Upstreams.ContainsKey(upstream))
         {

@@ -1,6 +1,7 @@
 using System.Security.Cryptography.X509Certificates;
 using Guard.Gateway.Configuration;
 using Guard.Gateway.Configuration.Yaml;
+using Guard.Gateway.Embedded;
 using Guard.Gateway.Forwarding;
 using Guard.Gateway.Health;
 using Guard.Gateway.Inference;
@@ -82,8 +83,14 @@ public static class GuardHost
         ConfigureLogging(builder.Logging, builder.Configuration, settings.LogFormat);
         ConfigureServices(builder.Services);
 
+        if (options.ModelHost is { } modelHost)
+        {
+            builder.Services.AddSingleton(sp => LoadModelHost(modelHost, sp));
+        }
+
         // The state starts from these validated options rather than binding and validating them again.
-        builder.Services.AddSingleton(sp => new GatewayState(options, builder.Configuration, sp.GetRequiredService<GatewayMetrics>(), sp.GetRequiredService<ILogger<GatewayState>>()));
+        builder.Services.AddSingleton(sp => new GatewayState(
+            options, builder.Configuration, sp.GetRequiredService<GatewayMetrics>(), sp.GetRequiredService<ILogger<GatewayState>>(), sp.GetService<EmbeddedModels>()));
         var addresses = new ListenerAddresses();
         builder.Services.AddSingleton(addresses);
         builder.WebHost.ConfigureKestrel(kestrel => ConfigureKestrel(kestrel, options.Listeners, addresses));
@@ -91,6 +98,19 @@ public static class GuardHost
         var app = builder.Build();
         ConfigurePipeline(app);
         return app;
+    }
+
+    /// <summary>Loads ONNX Runtime and the repository's models; what stops them is a start-up error naming the cause.</summary>
+    private static EmbeddedModels LoadModelHost(Guard.ModelHost.Configuration.ModelHostOptions options, IServiceProvider services)
+    {
+        try
+        {
+            return EmbeddedModels.Load(options, services.GetRequiredService<ModelHostMetrics>(), services.GetRequiredService<ILogger<EmbeddedModels>>());
+        }
+        catch (Exception ex) when (ex is Guard.OnnxRuntime.OnnxRuntimeException or Guard.ModelHost.ExecutionProviderUnavailableException or DirectoryNotFoundException)
+        {
+            throw new InvalidConfigurationException([$"modelHost: {ex.Message}"]);
+        }
     }
 
     private static void ConfigureLogging(ILoggingBuilder logging, ConfigurationManager configuration, string format)
@@ -126,6 +146,7 @@ public static class GuardHost
         services.AddSingleton<UpstreamForwarder>();
         services.AddSingleton<ModelSignatureCache>();
         services.AddSingleton<PipelineMetricsObserver>();
+        services.AddSingleton<ModelHostMetrics>();
         services.AddSingleton<InferenceProxyService>();
         services.AddHostedService<ActiveHealthChecker>();
         services.AddSingleton(sp =>

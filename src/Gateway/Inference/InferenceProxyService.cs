@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Guard.Gateway.Embedded;
 using Guard.Gateway.Forwarding;
 using Guard.Gateway.Metrics;
 using Guard.Gateway.Runtime;
@@ -57,7 +58,11 @@ public sealed partial class InferenceProxyService(
             }
 
             observed.Model = route.Model;
-            return await ForwardAsync(route.ClusterFor(parsed.Version), InferenceMethods.ModelReadyRaw, request, context);
+            return route.BackendFor(parsed.Version) switch
+            {
+                EmbeddedBackend embedded => EmbeddedInference.Ready(embedded.Models, parsed).ToByteArray(),
+                var backend => await ForwardAsync(Cluster(backend), InferenceMethods.ModelReadyRaw, request, context),
+            };
         });
 
     private Task<ReadOnlyMemory<byte>> ModelMetadataAsync(ReadOnlyMemory<byte> request, ServerCallContext context) =>
@@ -66,7 +71,11 @@ public sealed partial class InferenceProxyService(
             var parsed = ParseSmall(ModelMetadataRequest.Parser, request);
             var route = state.Current.Resolve(parsed.Name) ?? throw UnknownModel(parsed.Name);
             observed.Model = route.Model;
-            return await ForwardAsync(route.ClusterFor(parsed.Version), InferenceMethods.ModelMetadataRaw, request, context);
+            return route.BackendFor(parsed.Version) switch
+            {
+                EmbeddedBackend embedded => EmbeddedInference.Metadata(embedded.Models, parsed.Name, parsed.Version).ToByteArray(),
+                var backend => await ForwardAsync(Cluster(backend), InferenceMethods.ModelMetadataRaw, request, context),
+            };
         });
 
     private Task<ReadOnlyMemory<byte>> ModelInferAsync(ReadOnlyMemory<byte> request, ServerCallContext context) =>
@@ -75,10 +84,18 @@ public sealed partial class InferenceProxyService(
             var view = ParseInferRequest(request);
             var route = state.Current.Resolve(view.ModelName) ?? throw UnknownModel(view.ModelName);
             observed.Model = route.Model;
-            var cluster = route.ClusterFor(view.ModelVersion);
-            var payload = await InspectAsync(route, cluster, view, request, context);
-            return await ForwardAsync(cluster, InferenceMethods.ModelInferRaw, payload, context);
+            var backend = route.BackendFor(view.ModelVersion);
+            var payload = await InspectAsync(route, backend, view, request, context);
+            return backend is EmbeddedBackend embedded
+                ? await EmbeddedInference.InferAsync(embedded.Models, ViewOf(payload, request, view), context.CancellationToken)
+                : await ForwardAsync(Cluster(backend), InferenceMethods.ModelInferRaw, payload, context);
         });
+
+    /// <summary>The view of what goes on: the client's own unless a guard rewrote the request.</summary>
+    internal static InferRequestView ViewOf(ReadOnlyMemory<byte> payload, ReadOnlyMemory<byte> request, InferRequestView view) =>
+        payload.Equals(request) ? view : ParseInferRequest(payload);
+
+    internal static Upstreams.UpstreamCluster Cluster(ModelBackend backend) => ((UpstreamBackend)backend).Cluster;
 
     /// <summary>Counts and times one model call under its route's name, with the status it ends with.</summary>
     private async Task<ReadOnlyMemory<byte>> ObserveAsync(string method, ServerCallContext context, Func<ObservedCall, Task<ReadOnlyMemory<byte>>> call)
@@ -122,16 +139,14 @@ public sealed partial class InferenceProxyService(
 
     /// <summary>Runs the model's pipeline; returns the bytes to forward or throws the blocking status.</summary>
     internal async ValueTask<ReadOnlyMemory<byte>> InspectAsync(
-        ModelRoute route, Upstreams.UpstreamCluster cluster, InferRequestView view, ReadOnlyMemory<byte> request, ServerCallContext context)
+        ModelRoute route, ModelBackend backend, InferRequestView view, ReadOnlyMemory<byte> request, ServerCallContext context)
     {
         if (route.Pipeline.Guards.Count == 0)
         {
             return request;
         }
 
-        ModelSignature? signature = route.UseModelMetadata
-            ? await signatures.GetAsync(cluster, view.ModelName, view.ModelVersion, context)
-            : null;
+        var signature = route.UseModelMetadata ? await SignatureAsync(backend, view, context) : null;
         var guardContext = new GuardContext(view.ModelName, view, signature, ClientId(context));
         var result = await route.Pipeline.RunAsync(guardContext, observer, context.CancellationToken);
         if (result.Verdict.Kind == VerdictKind.Block)
@@ -152,6 +167,12 @@ public sealed partial class InferenceProxyService(
 
         return guardContext.IsTransformed ? guardContext.RawMessage : request;
     }
+
+    private async ValueTask<ModelSignature?> SignatureAsync(ModelBackend backend, InferRequestView view, ServerCallContext context) => backend switch
+    {
+        EmbeddedBackend embedded => EmbeddedInference.Signature(embedded.Models, view.ModelName, view.ModelVersion),
+        _ => await signatures.GetAsync(Cluster(backend), view.ModelName, view.ModelVersion, context),
+    };
 
     private Task ModelStreamInferAsync(IAsyncStreamReader<ReadOnlyMemory<byte>> requests, IAsyncStreamWriter<ReadOnlyMemory<byte>> responses, ServerCallContext context) =>
         new StreamInferProxy(this, state.Current, requests, responses, context, loggerFactory.CreateLogger<StreamInferProxy>()).RunAsync();

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Guard.Gateway.Embedded;
 using Guard.Gateway.Forwarding;
 using Guard.Gateway.Runtime;
 using Guard.Gateway.Upstreams;
@@ -31,6 +32,9 @@ internal sealed partial class StreamInferProxy(
     private readonly Dictionary<UpstreamCluster, (GrpcCall<ReadOnlyMemory<byte>, ReadOnlyMemory<byte>> Call, UpstreamEndpoint.OutstandingLease Lease, Task Pump)> _upstreams = new();
     private readonly CancellationTokenSource _cts = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
 
+    // In-process inferences run side by side (so the host can batch them) and answer as they finish.
+    private readonly List<Task> _embedded = new();
+
     public async Task RunAsync()
     {
         try
@@ -39,6 +43,8 @@ internal sealed partial class StreamInferProxy(
             {
                 await HandleAsync(requests.Current);
             }
+
+            await Task.WhenAll(_embedded);
 
             foreach (var upstream in _upstreams.Values)
             {
@@ -75,23 +81,51 @@ internal sealed partial class StreamInferProxy(
             var view = InferenceProxyService.ParseInferRequest(request);
             var route = snapshot.Resolve(view.ModelName) ?? throw InferenceProxyService.UnknownModel(view.ModelName);
             model = route.Model;
-            var cluster = route.ClusterFor(view.ModelVersion);
-            var payload = await service.InspectAsync(route, cluster, view, request, context);
-            var call = Open(cluster);
+            var backend = route.BackendFor(view.ModelVersion);
+            var payload = await service.InspectAsync(route, backend, view, request, context);
+            if (backend is EmbeddedBackend embedded)
+            {
+                // The request's bytes belong to the reader only until the next MoveNext: the view must own a copy.
+                var owned = InferenceProxyService.ParseInferRequest(payload.ToArray());
+                _embedded.Add(InferEmbeddedAsync(embedded, owned, model, started));
+                return;
+            }
+
+            var call = Open(InferenceProxyService.Cluster(backend));
             await call.RequestStream.WriteAsync(payload, _cts.Token);
             service.Observe(model, Method, StatusCode.OK, started);
         }
         catch (RpcException ex) when (!_cts.IsCancellationRequested)
         {
-            service.Observe(model, Method, ex.StatusCode, started);
-            LogRejectedInStream(logger, model, ex.StatusCode, ex.Status.Message);
-            var error = new ModelStreamInferResponse
-            {
-                ErrorMessage = ex.Status.Message,
-                InferResponse = RequestEcho(request),
-            };
-            await WriteAsync(error.ToByteArray());
+            await AnswerErrorAsync(model, request, ex, started);
         }
+    }
+
+    private async Task InferEmbeddedAsync(EmbeddedBackend backend, Protocol.InferRequestView view, string model, long started)
+    {
+        try
+        {
+            var response = await EmbeddedInference.InferResponseAsync(backend.Models, view, _cts.Token);
+            var message = new ModelStreamInferResponse { InferResponse = response };
+            await WriteAsync(message.ToByteArray());
+            service.Observe(model, Method, StatusCode.OK, started);
+        }
+        catch (RpcException ex) when (!_cts.IsCancellationRequested)
+        {
+            await AnswerErrorAsync(model, view.RawMessage, ex, started);
+        }
+    }
+
+    private async Task AnswerErrorAsync(string model, ReadOnlyMemory<byte> request, RpcException ex, long started)
+    {
+        service.Observe(model, Method, ex.StatusCode, started);
+        LogRejectedInStream(logger, model, ex.StatusCode, ex.Status.Message);
+        var error = new ModelStreamInferResponse
+        {
+            ErrorMessage = ex.Status.Message,
+            InferResponse = RequestEcho(request),
+        };
+        await WriteAsync(error.ToByteArray());
     }
 
     private GrpcCall<ReadOnlyMemory<byte>, ReadOnlyMemory<byte>> Open(UpstreamCluster cluster)

@@ -39,14 +39,14 @@ public sealed class GatewaySnapshot(GuardOptions options, IReadOnlyDictionary<st
         return Routes.TryGetValue(model, out var route) ? route : Routes.GetValueOrDefault(CatchAllModel);
     }
 
-    /// <summary>Guard is ready when every routed model has at least one healthy endpoint.</summary>
+    /// <summary>Guard is ready when every routed model has a healthy endpoint or is loaded in the embedded host.</summary>
     public bool IsReady
     {
         get
         {
             foreach (var route in Routes.Values)
             {
-                if (!route.Cluster.HasHealthyEndpoint)
+                if (!route.Backend.IsReady(route.Model))
                 {
                     return false;
                 }

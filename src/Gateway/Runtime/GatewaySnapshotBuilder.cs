@@ -15,7 +15,8 @@ namespace Guard.Gateway.Runtime;
 /// </summary>
 public static class GatewaySnapshotBuilder
 {
-    public static GatewaySnapshot Build(GuardOptions options, GatewaySnapshot? previous, long generation)
+    /// <param name="embedded">The embedded model host, when the configuration has one; routes to "embedded" use it.</param>
+    public static GatewaySnapshot Build(GuardOptions options, GatewaySnapshot? previous, long generation, Embedded.EmbeddedModels? embedded = null)
     {
         var reusable = new Dictionary<string, UpstreamEndpoint>(StringComparer.Ordinal);
         if (previous is not null)
@@ -50,11 +51,13 @@ public static class GatewaySnapshotBuilder
         {
             var policyName = modelOptions.Policy ?? (options.Policies.ContainsKey(ModelOptions.DefaultPolicy) ? ModelOptions.DefaultPolicy : ModelOptions.NoPolicy);
             var policy = policyName == ModelOptions.NoPolicy ? null : options.Policies[policyName];
-            var versionClusters = modelOptions.Versions.ToDictionary(v => v.Key, v => clusters[v.Value], StringComparer.Ordinal);
+            ModelBackend BackendOf(string upstream) => upstream == ModelOptions.EmbeddedUpstream
+                ? new EmbeddedBackend(embedded ?? throw new InvalidOperationException("Routes to the embedded model host need it loaded."))
+                : new UpstreamBackend(clusters[upstream]);
             routes[model] = new ModelRoute(
                 model,
-                clusters[modelOptions.Upstream],
-                versionClusters,
+                BackendOf(modelOptions.Upstream),
+                modelOptions.Versions.ToDictionary(v => v.Key, v => BackendOf(v.Value), StringComparer.Ordinal),
                 new GuardPipeline(model, BuildGuards(policy)),
                 policy?.Validation is { Enabled: true, UseModelMetadata: true });
         }

@@ -21,14 +21,17 @@ public sealed partial class GatewayState : IDisposable
     private readonly IDisposable? _subscription;
     private readonly Lock _reloadLock = new();
     private readonly CancellationTokenSource _disposed = new();
+    private readonly Embedded.EmbeddedModels? _embedded;
     private volatile GatewaySnapshot _current;
 
     /// <param name="initial">Options already bound and validated from <paramref name="configuration"/>.</param>
-    public GatewayState(GuardOptions initial, IConfiguration configuration, GatewayMetrics metrics, ILogger<GatewayState> logger)
+    /// <param name="embedded">The embedded model host loaded from <paramref name="initial"/>, if it configures one.</param>
+    public GatewayState(GuardOptions initial, IConfiguration configuration, GatewayMetrics metrics, ILogger<GatewayState> logger, Embedded.EmbeddedModels? embedded = null)
     {
         _logger = logger;
         _metrics = metrics;
-        _current = GatewaySnapshotBuilder.Build(initial, null, 1);
+        _embedded = embedded;
+        _current = GatewaySnapshotBuilder.Build(initial, null, 1, embedded);
         Publish(_current);
         _subscription = ChangeToken.OnChange(configuration.GetReloadToken, () => Reload(configuration));
     }
@@ -66,11 +69,24 @@ public sealed partial class GatewayState : IDisposable
                 return;
             }
 
+            // The model host loads its models once, at start; routes may change, the host itself may not.
+            var routesEmbedded = options.Models.Values.Any(m => m.Upstream == ModelOptions.EmbeddedUpstream || m.Versions.ContainsValue(ModelOptions.EmbeddedUpstream));
+            if (_embedded is null && routesEmbedded)
+            {
+                _metrics.ConfigReloads.WithLabels("rejected").Inc();
+                LogReloadRejected(_logger, 1, "routes to the embedded model host need it loaded at start: restart Guard to add modelHost");
+                return;
+            }
+            if (_embedded is not null && !_embedded.IsLoadedFrom(options.ModelHost))
+            {
+                LogModelHostNeedsRestart(_logger);
+            }
+
             var previous = _current;
             GatewaySnapshot next;
             try
             {
-                next = GatewaySnapshotBuilder.Build(options, previous, previous.Generation + 1);
+                next = GatewaySnapshotBuilder.Build(options, previous, previous.Generation + 1, _embedded);
             }
             catch (Exception ex) when (ex is IOException or System.Security.Cryptography.CryptographicException or UnauthorizedAccessException)
             {
@@ -93,6 +109,9 @@ public sealed partial class GatewayState : IDisposable
             Publish(next);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The modelHost section changed; the embedded model host keeps the models it loaded at start until Guard restarts")]
+    private static partial void LogModelHostNeedsRestart(ILogger logger);
 
     private void Publish(GatewaySnapshot snapshot)
     {

@@ -52,6 +52,12 @@ internal sealed unsafe class OrtApi
     public readonly delegate* unmanaged[Cdecl]<nint*, nint> CreateCUDAProviderOptions;
     public readonly delegate* unmanaged[Cdecl]<nint, byte**, byte**, nuint, nint> UpdateCUDAProviderOptions;
     public readonly delegate* unmanaged[Cdecl]<nint, void> ReleaseCUDAProviderOptions;
+    public readonly delegate* unmanaged[Cdecl]<byte***, int*, nint> GetAvailableProviders;
+    public readonly delegate* unmanaged[Cdecl]<byte**, int, nint> ReleaseAvailableProviders;
+    public readonly delegate* unmanaged[Cdecl]<nint, nint, nint> SessionOptionsAppendExecutionProvider_TensorRT_V2;
+    public readonly delegate* unmanaged[Cdecl]<nint*, nint> CreateTensorRTProviderOptions;
+    public readonly delegate* unmanaged[Cdecl]<nint, byte**, byte**, nuint, nint> UpdateTensorRTProviderOptions;
+    public readonly delegate* unmanaged[Cdecl]<nint, void> ReleaseTensorRTProviderOptions;
 
     public OrtApi(nint api)
     {
@@ -96,6 +102,12 @@ internal sealed unsafe class OrtApi
         CreateCUDAProviderOptions = (delegate* unmanaged[Cdecl]<nint*, nint>)slots[205];
         UpdateCUDAProviderOptions = (delegate* unmanaged[Cdecl]<nint, byte**, byte**, nuint, nint>)slots[206];
         ReleaseCUDAProviderOptions = (delegate* unmanaged[Cdecl]<nint, void>)slots[208];
+        GetAvailableProviders = (delegate* unmanaged[Cdecl]<byte***, int*, nint>)slots[125];
+        ReleaseAvailableProviders = (delegate* unmanaged[Cdecl]<byte**, int, nint>)slots[126];
+        SessionOptionsAppendExecutionProvider_TensorRT_V2 = (delegate* unmanaged[Cdecl]<nint, nint, nint>)slots[170];
+        CreateTensorRTProviderOptions = (delegate* unmanaged[Cdecl]<nint*, nint>)slots[171];
+        UpdateTensorRTProviderOptions = (delegate* unmanaged[Cdecl]<nint, byte**, byte**, nuint, nint>)slots[172];
+        ReleaseTensorRTProviderOptions = (delegate* unmanaged[Cdecl]<nint, void>)slots[174];
     }
 
     /// <summary>Throws <see cref="OnnxRuntimeException"/> for a non-null <c>OrtStatus*</c>, releasing it.</summary>

@@ -106,8 +106,13 @@ public sealed class GuardOptionsValidatorTests : IDisposable
     public void The_shipped_configuration_is_valid()
     {
         var root = FindRepoRoot();
-        var options = GuardHost.LoadAndValidate(new GuardHostSettings(Path.Combine(root, "config", "guard.yaml")));
-        Assert.Contains("simple", options.Models.Keys);
+        // Paths in the file are relative to the working directory (./guard runs from the root); tests run elsewhere.
+        var options = GuardHost.LoadAndValidate(new GuardHostSettings(Path.Combine(root, "config", "guard.yaml"))
+        {
+            Overrides = new Dictionary<string, string?> { ["modelHost:repository"] = Path.Combine(root, "models") },
+        });
+        Assert.Equal(ModelOptions.EmbeddedUpstream, options.Models["fashion_cnn"].Upstream);
+        Assert.Equal(["fashion_cnn", "fashion_cnn_s025", "fashion_cnn_s050"], options.Models.Keys.Order(StringComparer.Ordinal));
     }
 
     // ---- Models and policies ---------------------------------------------------------------------------------------

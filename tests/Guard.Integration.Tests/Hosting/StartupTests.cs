@@ -268,7 +268,9 @@ public sealed class StartupTests : IDisposable
         public override string ToString() => $"exit {ExitCode}\nstdout: {Stdout}\nstderr: {Stderr}";
     }
 
-    private static async Task<CliResult> RunCliAsync(params string[] args)
+    private static Task<CliResult> RunCliAsync(params string[] args) => RunCliInAsync(Path.GetTempPath(), args);
+
+    private static async Task<CliResult> RunCliInAsync(string workingDirectory, params string[] args)
     {
         var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
         var info = new ProcessStartInfo(dotnet)
@@ -277,7 +279,7 @@ public sealed class StartupTests : IDisposable
             RedirectStandardError = true,
             RedirectStandardInput = true,
             UseShellExecute = false,
-            WorkingDirectory = Path.GetTempPath(),
+            WorkingDirectory = workingDirectory,
         };
         info.ArgumentList.Add(GuardDll);
         foreach (var arg in args)
@@ -314,7 +316,8 @@ public sealed class StartupTests : IDisposable
     [Fact]
     public async Task Cli_config_validate_accepts_the_shipped_configuration()
     {
-        var result = await RunCliAsync("config", "validate", "--config", Path.Combine(RepoPaths.Root, "config", "guard.yaml"));
+        // From the repository root, as ./guard runs it: the shipped file names the model repository relative to it.
+        var result = await RunCliInAsync(RepoPaths.Root, "config", "validate", "--config", Path.Combine(RepoPaths.Root, "config", "guard.yaml"));
         Assert.True(result.ExitCode == 0, result.ToString());
     }
 

@@ -1,0 +1,171 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+
+namespace Guard.ModelHost.Scheduling;
+
+/// <summary>How a model's requests are queued and grouped into Runs.</summary>
+/// <param name="MaxRows">Most rows (sum of first dimensions) in one Run.</param>
+/// <param name="Coalesce">Group concurrent requests into one Run (dynamic batching); false runs each on its own.</param>
+/// <param name="MaxQueueDelay">How long a batch's first request waits for company.</param>
+/// <param name="MaxQueueSize">Requests that may wait; more are refused.</param>
+/// <param name="Instances">Runs in flight at once.</param>
+internal sealed record SchedulerSettings(int MaxRows, bool Coalesce, TimeSpan MaxQueueDelay, int MaxQueueSize, int Instances);
+
+/// <summary>
+/// One model version's queue and its run loops (one per instance), like Triton's dynamic batcher: a loop takes the
+/// oldest request, then gathers more that can share its Run until the batch is full or the first one has waited
+/// <see cref="SchedulerSettings.MaxQueueDelay"/>, and runs them together. Requests cancelled while queued are
+/// dropped before they cost a Run. Without coalescing each request is its own Run, still bounded by the instances.
+/// </summary>
+internal sealed class BatchScheduler : IAsyncDisposable
+{
+    private readonly SchedulerSettings _settings;
+    private readonly Action<IReadOnlyList<PendingRequest>> _run;
+    private readonly Channel<PendingRequest> _queue;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Task[] _loops;
+
+    public BatchScheduler(SchedulerSettings settings, Action<IReadOnlyList<PendingRequest>> run)
+    {
+        _settings = settings;
+        _run = run;
+        _queue = Channel.CreateBounded<PendingRequest>(new BoundedChannelOptions(settings.MaxQueueSize)
+        {
+            FullMode = BoundedChannelFullMode.Wait,
+            SingleReader = settings.Instances == 1,
+        });
+        _loops = Enumerable.Range(0, settings.Instances).Select(_ => Task.Run(RunLoopAsync)).ToArray();
+    }
+
+    /// <summary>Queues <paramref name="request"/>; the task completes when its Run does (or it is cancelled).</summary>
+    /// <exception cref="InferenceException">The queue is full, or the scheduler is stopping.</exception>
+    public Task<InferenceResponse> ScheduleAsync(PendingRequest request, CancellationToken cancellationToken)
+    {
+        request.Enqueued(cancellationToken);
+        if (!_queue.Writer.TryWrite(request))
+        {
+            var reason = _stopping.IsCancellationRequested
+                ? "The model is being unloaded."
+                : $"The model's queue is full ({_settings.MaxQueueSize} requests waiting).";
+            request.Fail(new InferenceException(InferenceErrorKind.Unavailable, reason));
+        }
+
+        return request.Completion.Task;
+    }
+
+    private async Task RunLoopAsync()
+    {
+        var batch = new List<PendingRequest>();
+        PendingRequest? carried = null;
+        try
+        {
+            while (true)
+            {
+                var first = carried ?? await NextLiveAsync();
+                carried = null;
+                if (first is null)
+                {
+                    return;
+                }
+
+                batch.Add(first);
+                if (_settings.Coalesce)
+                {
+                    carried = await GatherAsync(first, batch);
+                }
+
+                _run(batch);
+                batch.Clear();
+            }
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+            // Stopping: what is still queued is failed by DisposeAsync.
+        }
+        finally
+        {
+            var stopped = new InferenceException(InferenceErrorKind.Unavailable, "The model is being unloaded.");
+            foreach (var request in batch)
+            {
+                request.Fail(stopped);
+            }
+            carried?.Fail(stopped);
+        }
+    }
+
+    /// <summary>The next queued request that is still wanted; null once the queue is closed.</summary>
+    private async ValueTask<PendingRequest?> NextLiveAsync()
+    {
+        while (await _queue.Reader.WaitToReadAsync(_stopping.Token))
+        {
+            while (_queue.Reader.TryRead(out var request))
+            {
+                if (!request.IsCompleted)
+                {
+                    return request;
+                }
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Adds queued requests that fit to <paramref name="batch"/>; returns one that did not fit, for the next Run.</summary>
+    private async ValueTask<PendingRequest?> GatherAsync(PendingRequest first, List<PendingRequest> batch)
+    {
+        var rows = first.Rows;
+        var deadline = first.EnqueuedAt + (long)(_settings.MaxQueueDelay.TotalSeconds * Stopwatch.Frequency);
+        while (rows < _settings.MaxRows)
+        {
+            if (_queue.Reader.TryRead(out var next))
+            {
+                if (next.IsCompleted)
+                {
+                    continue;
+                }
+                if (rows + next.Rows > _settings.MaxRows || !first.CanShareRunWith(next))
+                {
+                    return next;
+                }
+
+                batch.Add(next);
+                rows += next.Rows;
+                continue;
+            }
+
+            var remaining = deadline - Stopwatch.GetTimestamp();
+            if (remaining <= 0 || !await WaitForMoreAsync(TimeSpan.FromSeconds((double)remaining / Stopwatch.Frequency)))
+            {
+                return null;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Waits up to <paramref name="timeout"/> for a request to arrive; false when none did.</summary>
+    private async ValueTask<bool> WaitForMoreAsync(TimeSpan timeout)
+    {
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+        var arrival = _queue.Reader.WaitToReadAsync(wait.Token).AsTask();
+        var delay = Task.Delay(timeout, wait.Token);
+        var first = await Task.WhenAny(arrival, delay);
+        await wait.CancelAsync();
+        _stopping.Token.ThrowIfCancellationRequested();
+        return first == arrival && arrival.IsCompletedSuccessfully && arrival.Result;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        await _stopping.CancelAsync();
+        await Task.WhenAll(_loops);
+        var stopped = new InferenceException(InferenceErrorKind.Unavailable, "The model is being unloaded.");
+        while (_queue.Reader.TryRead(out var request))
+        {
+            request.Fail(stopped);
+        }
+
+        _stopping.Dispose();
+    }
+}
