@@ -3,7 +3,7 @@
 
 Usage:
   fashion_client.py [--target 127.0.0.1:8001] [--model fashion_cnn] [--count 1000] [--batch 1]
-                    [--concurrency 8] [--stream]
+                    [--concurrency 8] [--stream] [--reference fashion_cnn]
 
 Sends each image (or batches of --batch images) as a raw FP32 [batch,1,28,28] ModelInfer request
 (or over one ModelStreamInfer stream with --stream), then compares the returned logits with the
@@ -74,6 +74,7 @@ def main() -> int:
     parser.add_argument("--batch", type=int, default=1)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--stream", action="store_true")
+    parser.add_argument("--reference", help="demo model whose reference logits to compare with (default: --model)")
     parser.add_argument("--timeout", type=float, default=60.0)
     args = parser.parse_args()
 
@@ -106,7 +107,7 @@ def main() -> int:
         return 1
 
     reference = array("f")
-    reference.frombytes((ROOT / "models" / args.model / "reference_logits.bin").read_bytes()[: 4 * CLASSES * count])
+    reference.frombytes((ROOT / "models" / (args.reference or args.model) / "reference_logits.bin").read_bytes()[: 4 * CLASSES * count])
     max_diff = max(abs(a - b) for a, b in zip(logits, reference))
     predictions = [max(range(CLASSES), key=lambda c: logits[i * CLASSES + c]) for i in range(count)]
     accuracy = sum(1 for i in range(count) if predictions[i] == labels[i]) / count

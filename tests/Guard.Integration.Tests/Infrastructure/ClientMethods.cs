@@ -16,4 +16,6 @@ public static class ClientMethods
     public static Method<ModelReadyRequest, ModelReadyResponse> ModelReady => InferenceMethods.ModelReady;
 
     public static Method<ServerReadyRequest, ServerReadyResponse> ServerReady => InferenceMethods.ServerReady;
+
+    public static Method<ModelMetadataRequest, ModelMetadataResponse> ModelMetadata => InferenceMethods.ModelMetadata;
 }
