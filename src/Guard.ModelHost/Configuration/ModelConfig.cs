@@ -40,9 +40,10 @@ public sealed class DynamicBatchingConfig
 
     /// <summary>
     /// How long the first request of a batch may wait for others (Triton's <c>max_queue_delay_microseconds</c>).
-    /// 0 still batches whatever is already queued, which under load is most of the gain.
+    /// 0, Triton's default too, still batches whatever queued while the previous Run ran, which under load is most
+    /// of the gain; a delay pays off only where one Run costs about the same for 1 row as for many (GPUs).
     /// </summary>
-    public int MaxQueueDelayMicroseconds { get; set; } = 500;
+    public int MaxQueueDelayMicroseconds { get; set; }
 }
 
 public sealed class ExecutionProviderConfig

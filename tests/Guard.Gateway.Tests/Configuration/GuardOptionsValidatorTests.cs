@@ -528,6 +528,80 @@ public sealed class GuardOptionsValidatorTests : IDisposable
         Assert.All(problems, p => Assert.Contains("  - " + p, ex.Message, StringComparison.Ordinal));
     }
 
+    // ---- Embedded model host -----------------------------------------------------------------------------------
+
+    private GuardOptions WithModelHost(params string[] folders)
+    {
+        var repository = Path.Combine(_directory, "models");
+        foreach (var folder in folders)
+        {
+            Directory.CreateDirectory(Path.Combine(repository, folder, "1"));
+        }
+
+        Directory.CreateDirectory(repository);
+        var options = Valid();
+        options.ModelHost = new Guard.ModelHost.Configuration.ModelHostOptions { Repository = repository };
+        return options;
+    }
+
+    [Fact]
+    public void Routes_to_the_embedded_host_with_a_repository_holding_them_are_valid()
+    {
+        var options = WithModelHost("fashion_cnn");
+        options.Models["fashion_cnn"] = new ModelOptions { Upstream = ModelOptions.EmbeddedUpstream };
+        options.Models["simple"].Versions["3"] = ModelOptions.EmbeddedUpstream;
+        NoProblems(options);
+    }
+
+    [Fact]
+    public void The_embedded_upstream_needs_a_modelHost_section()
+    {
+        var options = Valid();
+        options.Models["simple"].Upstream = ModelOptions.EmbeddedUpstream;
+        Assert.Contains("needs a modelHost section", SingleProblemAt(options, "models.simple.upstream"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_embedded_upstream_name_is_reserved()
+    {
+        var options = Valid();
+        options.Upstreams[ModelOptions.EmbeddedUpstream] = new UpstreamOptions { Endpoints = { "http://127.0.0.1:9000" } };
+        Assert.Contains("reserved", SingleProblemAt(options, "upstreams.embedded"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_missing_repository_or_model_folder_is_named()
+    {
+        var options = WithModelHost();
+        options.ModelHost!.Repository = Path.Combine(_directory, "nowhere");
+        Assert.Contains("does not exist", SingleProblemAt(options, "modelHost.repository"), StringComparison.Ordinal);
+
+        options = WithModelHost("fashion_cnn");
+        options.Models["resnet"] = new ModelOptions { Upstream = ModelOptions.EmbeddedUpstream };
+        Assert.Contains("no model folder 'resnet'", SingleProblemAt(options, "models.resnet.upstream"), StringComparison.Ordinal);
+
+        options = WithModelHost("fashion_cnn");
+        options.ModelHost!.Models.Add("resnet");
+        Assert.Contains("no model folder 'resnet'", SingleProblemAt(options, "modelHost.models"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_routed_model_left_out_of_modelHost_models_is_named()
+    {
+        var options = WithModelHost("a", "b");
+        options.ModelHost!.Models.Add("a");
+        options.Models["b"] = new ModelOptions { Upstream = ModelOptions.EmbeddedUpstream };
+        Assert.Contains("not among modelHost.models", SingleProblemAt(options, "models.b.upstream"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_catch_all_may_go_to_the_embedded_host()
+    {
+        var options = WithModelHost("a");
+        options.Models["*"] = new ModelOptions { Upstream = ModelOptions.EmbeddedUpstream };
+        NoProblems(options);
+    }
+
     private static string FindRepoRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
