@@ -13,9 +13,10 @@ internal static class HttpEndpoints
     public static void Map(WebApplication app)
     {
         app.MapGet("/healthz", () => Results.Text("live\n"));
-        app.MapGet("/readyz", (GatewayState state) =>
+        app.MapGet("/readyz", (GatewayState state, IServiceProvider services) =>
         {
             var snapshot = state.Current;
+            var host = services.GetService<Embedded.EmbeddedModels>()?.Host;
             var body = new
             {
                 ready = snapshot.IsReady,
@@ -32,6 +33,10 @@ internal static class HttpEndpoints
                         lastError = e.LastError,
                     }),
                 }),
+                embeddedModels = host is null ? null : host.Loaded
+                    .Select(m => new { name = m.Name, version = m.Version, ready = true, provider = m.ExecutionProvider.Actual, requestedProvider = m.ExecutionProvider.Requested, error = (string?)null })
+                    .Concat(host.Failures.Select(f => new { name = f.Model, version = f.Version, ready = false, provider = "", requestedProvider = "", error = (string?)f.Reason }))
+                    .OrderBy(m => m.name, StringComparer.Ordinal),
             };
             return Results.Json(body, statusCode: snapshot.IsReady ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
         });

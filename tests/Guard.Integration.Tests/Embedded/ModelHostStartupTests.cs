@@ -40,6 +40,11 @@ public sealed class ModelHostStartupTests
         // Guard is not ready while a routed model cannot serve, and says which one failed in its metrics.
         using var ready = await guard.Http.GetAsync(new Uri("/readyz", UriKind.Relative));
         Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+        var readiness = System.Text.Json.JsonDocument.Parse(await ready.Content.ReadAsStringAsync()).RootElement.GetProperty("embeddedModels");
+        var broken = readiness.EnumerateArray().Single(m => m.GetProperty("name").GetString() == "broken");
+        Assert.False(broken.GetProperty("ready").GetBoolean());
+        Assert.Contains("ONNX Runtime cannot load", broken.GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Equal("cpu", readiness.EnumerateArray().Single(m => m.GetProperty("name").GetString() == "fashion_cnn").GetProperty("provider").GetString());
         var metrics = await guard.MetricsAsync();
         Assert.Contains("guard_model_loaded{model=\"broken\",version=\"1\"} 0", metrics, StringComparison.Ordinal);
         Assert.Contains("guard_model_loaded{model=\"fashion_cnn\",version=\"1\"} 1", metrics, StringComparison.Ordinal);
