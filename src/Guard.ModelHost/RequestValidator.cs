@@ -65,6 +65,7 @@ internal sealed class RequestValidator(string model, IReadOnlyList<TensorDescrip
         }
 
         long elements = 1;
+        var tooLarge = false;
         for (var d = 0; d < spec.Shape.Count; d++)
         {
             var dim = tensor.Shape[d];
@@ -72,7 +73,14 @@ internal sealed class RequestValidator(string model, IReadOnlyList<TensorDescrip
             {
                 throw Invalid($"Input '{spec.Name}' has shape {Format(tensor.Shape)}; model '{model}' expects {Format(spec.Shape)}.");
             }
-            elements = checked(elements * dim);
+            // A shape no request can carry (more than int.MaxValue elements) must not overflow into one that matches.
+            tooLarge |= dim > 0 && elements > int.MaxValue / dim;
+            elements = tooLarge ? elements : elements * dim;
+        }
+
+        if (tooLarge)
+        {
+            throw Invalid($"Input '{spec.Name}' has shape {Format(tensor.Shape)}: more elements than a request can carry.");
         }
 
         var expectedBytes = elements * OnnxRuntime.TensorElementTypes.SizeOf(spec.ElementType);

@@ -31,6 +31,11 @@ public static class ModelConfigReader
         }
 
         config ??= new ModelConfig();
+        // An empty section ("threads:" with nothing under it) deserializes as null: it means the section's defaults.
+        config.DynamicBatching ??= new DynamicBatchingConfig();
+        config.ExecutionProvider ??= new ExecutionProviderConfig();
+        config.ExecutionProvider.Options ??= new Dictionary<string, string>(StringComparer.Ordinal);
+        config.Threads ??= new ThreadsConfig();
         var errors = Validate(config);
         return errors.Count == 0 ? config : throw new InvalidModelConfigException($"{path}: {string.Join("; ", errors)}");
     }

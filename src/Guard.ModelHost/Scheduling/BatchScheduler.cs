@@ -24,6 +24,7 @@ internal sealed class BatchScheduler : IAsyncDisposable
     private readonly Channel<PendingRequest> _queue;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task[] _loops;
+    private int _disposed;
 
     public BatchScheduler(SchedulerSettings settings, Action<IReadOnlyList<PendingRequest>> run)
     {
@@ -74,7 +75,12 @@ internal sealed class BatchScheduler : IAsyncDisposable
                     carried = await GatherAsync(first, batch);
                 }
 
-                _run(batch);
+                // A request cancelled after the loop took it (carried, or gathered while waiting) costs no Run either.
+                batch.RemoveAll(static request => request.IsCompleted);
+                if (batch.Count > 0)
+                {
+                    RunSafely(batch);
+                }
                 batch.Clear();
             }
         }
@@ -90,6 +96,25 @@ internal sealed class BatchScheduler : IAsyncDisposable
                 request.Fail(stopped);
             }
             carried?.Fail(stopped);
+        }
+    }
+
+    /// <summary>Runs a batch; whatever escapes the run action fails that batch only, never the loop that serves the model.</summary>
+    private void RunSafely(List<PendingRequest> batch)
+    {
+        try
+        {
+            _run(batch);
+        }
+#pragma warning disable CA1031 // Any escape (a bug, a throwing observer) must not leave the model's later requests hanging.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            var failure = new InferenceException(InferenceErrorKind.Internal, $"The model's run failed: {ex.Message}", ex);
+            foreach (var request in batch)
+            {
+                request.Fail(failure);
+            }
         }
     }
 
@@ -157,6 +182,11 @@ internal sealed class BatchScheduler : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         _queue.Writer.TryComplete();
         await _stopping.CancelAsync();
         await Task.WhenAll(_loops);

@@ -1,0 +1,133 @@
+using Guard.ModelHost.Tests.Support;
+using Xunit.Abstractions;
+
+namespace Guard.ModelHost.Tests;
+
+/// <summary>
+/// The demo model served through the host gives PyTorch's logits for the whole evaluation set, each request its
+/// own rows, however requests are batched together.
+/// </summary>
+[Collection(OrtTests.Name)]
+public sealed class ParityTests(OrtFixture ort, ITestOutputHelper output)
+{
+    private const float Tolerance = 1e-4f;
+
+    [Fact]
+    public async Task One_request_per_image_from_32_concurrent_callers_matches_the_reference()
+    {
+        const int callers = 32;
+        using var repo = new TestRepository().AddDemo("fashion");
+        var observer = new RecordingObserver();
+        await using var host = ort.Load(repo, observer);
+        var model = host.Resolve("fashion", "");
+        Assert.True(model.DynamicBatching);
+        var logits = new float[DemoData.EvalCount][];
+
+        await Task.WhenAll(Enumerable.Range(0, callers).Select(caller => Task.Run(async () =>
+        {
+            for (var image = caller; image < DemoData.EvalCount; image += callers)
+            {
+                var response = await model.InferAsync(DemoData.Request(image, 1), CancellationToken.None);
+                var tensor = Assert.Single(response.Outputs);
+                Assert.Equal("logits", tensor.Name);
+                Assert.Equal([1L, DemoData.Classes], tensor.Shape);
+                logits[image] = TestModels.ToFloats(tensor.Data);
+            }
+        })));
+
+        AssertMatchesReference(logits, 1);
+        var runs = await observer.RunsOnceAsync(DemoData.EvalCount);
+        output.WriteLine($"{runs.Count} Runs, largest {runs.Max(r => r.Requests)} requests");
+        Assert.Equal(DemoData.EvalCount, runs.Sum(r => r.Rows));
+        Assert.Equal(DemoData.EvalCount, runs.Sum(r => r.Requests));
+        Assert.All(runs, r => Assert.True(r.Succeeded));
+    }
+
+    [Fact]
+    public async Task Batches_of_100_match_the_reference()
+    {
+        const int size = 100;
+        using var repo = new TestRepository().AddDemo("fashion");
+        var observer = new RecordingObserver();
+        await using var host = ort.Load(repo, observer);
+        var model = host.Resolve("fashion", "");
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, DemoData.EvalCount / size).Select(
+            b => model.InferAsync(DemoData.Request(b * size, size), CancellationToken.None)));
+
+        var logits = new float[responses.Length][];
+        for (var b = 0; b < responses.Length; b++)
+        {
+            var tensor = Assert.Single(responses[b].Outputs);
+            Assert.Equal([(long)size, DemoData.Classes], tensor.Shape);
+            logits[b] = TestModels.ToFloats(tensor.Data);
+        }
+
+        AssertMatchesReference(logits, size);
+        var runs = await observer.RunsOnceAsync(DemoData.EvalCount);
+        Assert.All(runs, r => Assert.True(r.Rows <= 256, $"a Run of {r.Rows} rows"));
+        Assert.Equal(DemoData.EvalCount, runs.Sum(r => r.Rows));
+    }
+
+    [Fact]
+    public async Task Requests_of_mixed_sizes_batched_together_each_get_their_own_rows()
+    {
+        using var repo = new TestRepository().AddDemo("fashion", config: """
+            maxBatchSize: 64
+            dynamicBatching:
+              enabled: true
+              maxQueueDelayMicroseconds: 20000
+            threads:
+              intraOp: 1
+            """);
+        var observer = new RecordingObserver();
+        await using var host = ort.Load(repo, observer);
+        var model = host.Resolve("fashion", "");
+        var starts = new List<(int First, int Count)>();
+        for (int first = 0, size = 1; first < DemoData.EvalCount; first += size, size = size % 7 + 1)
+        {
+            starts.Add((first, Math.Min(size, DemoData.EvalCount - first)));
+        }
+
+        var responses = await Task.WhenAll(starts.Select(
+            s => model.InferAsync(DemoData.Request(s.First, s.Count), CancellationToken.None)));
+
+        var logits = new float[DemoData.EvalCount * DemoData.Classes];
+        for (var r = 0; r < starts.Count; r++)
+        {
+            var tensor = Assert.Single(responses[r].Outputs);
+            Assert.Equal([(long)starts[r].Count, DemoData.Classes], tensor.Shape);
+            TestModels.ToFloats(tensor.Data).CopyTo(logits, starts[r].First * DemoData.Classes);
+        }
+
+        AssertMatchesReference([logits], DemoData.EvalCount);
+        var runs = await observer.RunsOnceAsync(DemoData.EvalCount);
+        Assert.Equal(DemoData.EvalCount, runs.Sum(r => r.Rows));
+        Assert.Contains(runs, r => r.Requests > 1);
+        Assert.All(runs, r => Assert.True(r.Rows <= 64, $"a Run of {r.Rows} rows"));
+    }
+
+    /// <summary><paramref name="chunks"/>[i] holds the logits of images i·perChunk.. in order.</summary>
+    private void AssertMatchesReference(float[][] chunks, int perChunk)
+    {
+        var reference = DemoData.ReferenceLogits;
+        var worst = 0f;
+        for (var c = 0; c < chunks.Length; c++)
+        {
+            Assert.NotNull(chunks[c]);
+            Assert.Equal(perChunk * DemoData.Classes, chunks[c].Length);
+            for (var k = 0; k < chunks[c].Length; k++)
+            {
+                var expected = reference[c * perChunk * DemoData.Classes + k];
+                var difference = Math.Abs(chunks[c][k] - expected);
+                worst = Math.Max(worst, difference);
+                if (!(difference <= Tolerance))
+                {
+                    Assert.Fail($"image {(c * perChunk) + (k / DemoData.Classes)} logit {k % DemoData.Classes}: {chunks[c][k]}, reference {expected}");
+                }
+            }
+        }
+
+        output.WriteLine($"largest difference from the reference logits: {worst}");
+    }
+}
