@@ -3,7 +3,7 @@
 
   batching_tool.py body MODEL OUT.bin         one eval image as a gRPC-framed ModelInferRequest for MODEL
   batching_tool.py counts METRICS.txt MODEL   requests, runs and OK answers so far, from Guard's /metrics (JSON)
-  batching_tool.py row NAME SUMMARY LOG BEFORE.json AFTER.json   one result row (JSON) from h2load + metrics
+  batching_tool.py row NAME SUMMARY LOG BEFORE.json AFTER.json TICKS CLK_TCK   one result row (JSON) from h2load + metrics
   batching_tool.py report ROWS.jsonl OUT.md OUT.json META.json   the table
 """
 
@@ -49,7 +49,7 @@ def cmd_counts(metrics_file: str, model: str) -> None:
     }))
 
 
-def cmd_row(name: str, summary: str, log: str, before: str, after: str) -> None:
+def cmd_row(name: str, summary: str, log: str, before: str, after: str, ticks: str, clk_tck: str) -> None:
     h2 = h2load_summary(summary)
     lat = latency_stats(log)
     b, a = json.loads(Path(before).read_text()), json.loads(Path(after).read_text())
@@ -66,6 +66,8 @@ def cmd_row(name: str, summary: str, log: str, before: str, after: str) -> None:
         "name": name, "images_per_s": h2.get("rps"), "done": h2.get("done"), "grpc_ok": ok,
         "p50_ms": lat.get("p50"), "p90_ms": lat.get("p90"), "p99_ms": lat.get("p99"), "max_ms": lat.get("max"),
         "runs": runs, "requests_per_run": (requests / runs) if runs else None, "errors": errors,
+        # Guard's own CPU (gRPC, routing, batching, ORT threads) per answered image; h2load's is not in it.
+        "guard_cpu_ms_per_image": (int(ticks) / int(clk_tck) * 1000 / ok) if ok else None,
     }))
 
 
@@ -77,12 +79,13 @@ def cmd_report(rows_file: str, out_md: str, out_json: str, meta_file: str) -> No
         "",
         f"{meta['description']}",
         "",
-        "| mode | images/s | p50 ms | p90 ms | p99 ms | requests per Run | gRPC OK |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        "| mode | images/s | p50 ms | p90 ms | p99 ms | requests per Run | Guard CPU ms/image | gRPC OK |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
         rpr = f"{r['requests_per_run']:.1f}" if r["requests_per_run"] else "-"
-        lines.append(f"| {r['name']} | {r['images_per_s']:.0f} | {r['p50_ms']:.2f} | {r['p90_ms']:.2f} | {r['p99_ms']:.2f} | {rpr} | {r['grpc_ok']:.0f} |")
+        cpu = f"{r['guard_cpu_ms_per_image']:.3f}" if r.get("guard_cpu_ms_per_image") else "-"
+        lines.append(f"| {r['name']} | {r['images_per_s']:.0f} | {r['p50_ms']:.2f} | {r['p90_ms']:.2f} | {r['p99_ms']:.2f} | {rpr} | {cpu} | {r['grpc_ok']:.0f} |")
     def mean(prefix: str) -> float | None:
         values = [r["images_per_s"] for r in rows if r["name"].startswith(prefix + " ") and r["images_per_s"]]
         return sum(values) / len(values) if values else None

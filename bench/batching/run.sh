@@ -86,6 +86,8 @@ for mode in $MODES; do
 done
 
 metrics() { curl -sf "http://127.0.0.1:$HTTP_PORT/metrics" > "$1"; }
+# Guard's CPU time so far (user + system clock ticks), from /proc.
+guard_ticks() { awk '{print $14 + $15}' "/proc/$GUARD_PID/stat"; }
 h2() { # h2 MODE SUMMARY LOG ARGS...
   local mode=$1 summary=$2 log=$3; shift 3
   timeout 300 h2load -w 24 -W 30 "$@" -H 'content-type: application/grpc' -H 'te: trailers' \
@@ -99,12 +101,14 @@ for round in $(seq 1 "$ROUNDS"); do
   for mode in $MODES; do
     echo "bench: round $round, batching $mode, $CLIENTS clients x ${SECONDS_PER_RUN}s" >&2
     metrics "$WORK/before.txt"
+    ticks0=$(guard_ticks)
     h2 "$mode" "$WORK/sum-$mode-$round.txt" "$WORK/log-$mode-$round.tsv" -c "$CLIENTS" -m 1 -D "$SECONDS_PER_RUN"
+    ticks1=$(guard_ticks)
     metrics "$WORK/after.txt"
     $PY "$HERE/batching_tool.py" counts "$WORK/before.txt" "fashion_$mode" > "$WORK/before.json"
     $PY "$HERE/batching_tool.py" counts "$WORK/after.txt" "fashion_$mode" > "$WORK/after.json"
     $PY "$HERE/batching_tool.py" row "$mode (round $round)" "$WORK/sum-$mode-$round.txt" "$WORK/log-$mode-$round.tsv" \
-      "$WORK/before.json" "$WORK/after.json" >> "$ROWS"
+      "$WORK/before.json" "$WORK/after.json" "$((ticks1 - ticks0))" "$(getconf CLK_TCK)" >> "$ROWS"
   done
 done
 
