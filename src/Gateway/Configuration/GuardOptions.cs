@@ -20,6 +20,27 @@ public sealed class GuardOptions
 
     /// <summary>The embedded model host; routes reach it through the reserved upstream name <see cref="ModelOptions.EmbeddedUpstream"/>.</summary>
     public ModelHostOptions? ModelHost { get; set; }
+
+    /// <summary>Who callers are: API keys (stored hashed) and what happens to credentials on the way upstream.</summary>
+    public IdentityOptions Identity { get; set; } = new();
+}
+
+public sealed class IdentityOptions
+{
+    /// <summary>Known API keys, by the SHA-256 of the key: the keys themselves are never stored or logged.</summary>
+    public List<ApiKeyOptions> ApiKeys { get; set; } = new();
+
+    /// <summary>Pass authorization and x-api-key on to upstreams; off, Guard's credentials stay with Guard.</summary>
+    public bool ForwardCredentials { get; set; }
+}
+
+public sealed class ApiKeyOptions
+{
+    /// <summary>The client id the key stands for (what limits, bans and logs see).</summary>
+    public string Id { get; set; } = "";
+
+    /// <summary>Lower-case hex SHA-256 of the key (<c>printf %s "$KEY" | sha256sum</c>).</summary>
+    public string Sha256 { get; set; } = "";
 }
 
 public sealed class ListenersOptions
@@ -47,6 +68,28 @@ public sealed class GrpcListenerOptions
 
     /// <summary>Put handler exception messages into UNKNOWN statuses (debugging only).</summary>
     public bool DetailedErrors { get; set; }
+
+    public ListenerIdentityOptions Identity { get; set; } = new();
+}
+
+/// <summary>How callers on one listener are identified.</summary>
+public sealed class ListenerIdentityOptions
+{
+    public const string ApiKey = "apiKey";
+    public const string Certificate = "certificate";
+    public const string Peer = "peer";
+
+    /// <summary>Identity sources in order of precedence; unset means apiKey, certificate, peer.</summary>
+    /// <remarks>Null rather than a filled default: the binder appends to a list it finds, it does not replace it.</remarks>
+    public List<string>? Sources { get; set; }
+
+    public IReadOnlyList<string> EffectiveSources => Sources ?? [ApiKey, Certificate, Peer];
+
+    /// <summary>
+    /// Admit callers with no API key or client certificate (identified by their peer address when "peer" is a
+    /// source). False answers them UNAUTHENTICATED. A key that is presented but unknown is refused either way.
+    /// </summary>
+    public bool AllowAnonymous { get; set; } = true;
 }
 
 public sealed class HttpListenerOptions

@@ -16,6 +16,7 @@ public static class GuardOptionsValidator
     {
         var errors = new List<string>();
         ValidateListeners(options.Listeners, errors);
+        ValidateIdentity(options, errors);
         foreach (var (name, upstream) in options.Upstreams)
         {
             ValidateUpstream($"upstreams.{name}", upstream, errors);
@@ -78,6 +79,56 @@ public static class GuardOptionsValidator
         MaxValue = v.MaxValue,
         RequireKnownInputs = v.RequireKnownInputs,
     };
+
+    private static void ValidateIdentity(GuardOptions options, List<string> errors)
+    {
+        var listener = options.Listeners.Grpc.Identity;
+        foreach (var source in listener.EffectiveSources)
+        {
+            if (source is not (ListenerIdentityOptions.ApiKey or ListenerIdentityOptions.Certificate or ListenerIdentityOptions.Peer))
+            {
+                errors.Add($"listeners.grpc.identity.sources: unknown source '{source}' (expected apiKey, certificate, peer)");
+            }
+        }
+        if (listener.EffectiveSources.Count != listener.EffectiveSources.Distinct(StringComparer.Ordinal).Count())
+        {
+            errors.Add("listeners.grpc.identity.sources: a source is listed twice");
+        }
+        if (!listener.AllowAnonymous && !listener.EffectiveSources.Any(s => s is ListenerIdentityOptions.ApiKey or ListenerIdentityOptions.Certificate))
+        {
+            errors.Add("listeners.grpc.identity: allowAnonymous is false but no credential source (apiKey, certificate) is listed, so no caller could get in");
+        }
+        // Only when asked for explicitly: by default a listener without client certificates simply has none to read.
+        if (listener.Sources?.Contains(ListenerIdentityOptions.Certificate) == true && options.Listeners.Grpc.Tls is not { ClientCertificates: "allow" or "require" })
+        {
+            errors.Add("listeners.grpc.identity.sources: 'certificate' needs listeners.grpc.tls.clientCertificates allow or require");
+        }
+
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        var hashes = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < options.Identity.ApiKeys.Count; i++)
+        {
+            var key = options.Identity.ApiKeys[i];
+            var path = $"identity.apiKeys[{i}]";
+            if (string.IsNullOrWhiteSpace(key.Id))
+            {
+                errors.Add($"{path}.id: a client id is required");
+            }
+            else if (!ids.Add(key.Id))
+            {
+                errors.Add($"{path}.id: '{key.Id}' is used by another key");
+            }
+            if (key.Sha256.Length != 64 || !key.Sha256.All(c => c is (>= '0' and <= '9') or (>= 'a' and <= 'f')))
+            {
+                // Never echo the value: a key pasted here by mistake must not reach the logs.
+                errors.Add($"{path}.sha256: must be 64 lower-case hex digits, the SHA-256 of the key (printf %s \"$KEY\" | sha256sum)");
+            }
+            else if (!hashes.Add(key.Sha256))
+            {
+                errors.Add($"{path}.sha256: the same key is listed twice");
+            }
+        }
+    }
 
     private static void ValidateListeners(ListenersOptions listeners, List<string> errors)
     {

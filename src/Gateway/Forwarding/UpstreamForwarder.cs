@@ -12,12 +12,13 @@ namespace Guard.Gateway.Forwarding;
 /// Sends a unary call to one endpoint of a cluster, keeping the caller's metadata and remaining deadline, and
 /// tries another endpoint when the request never reached the first one (so no model ran it twice).
 /// </summary>
-public sealed partial class UpstreamForwarder(GatewayMetrics metrics, ILogger<UpstreamForwarder> logger)
+public sealed partial class UpstreamForwarder(GatewayMetrics metrics, Runtime.GatewayState state, ILogger<UpstreamForwarder> logger)
 {
     public async Task<UnaryResult<TResponse>> UnaryAsync<TRequest, TResponse>(
         UpstreamCluster cluster, Method<TRequest, TResponse> method, TRequest request, ServerCallContext context)
     {
-        var options = new CallOptions(context.RequestHeaders, EffectiveDeadline(cluster, context), context.CancellationToken);
+        var headers = UpstreamMetadata.From(context.RequestHeaders, state.Current.Options.Identity.ForwardCredentials);
+        var options = new CallOptions(headers, EffectiveDeadline(cluster, context), context.CancellationToken);
         UpstreamEndpoint? failed = null;
         RpcException? lastError = null;
         for (var attempt = 0; attempt <= cluster.Options.Retries; attempt++)

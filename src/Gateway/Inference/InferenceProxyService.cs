@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Guard.Gateway.Embedded;
 using Guard.Gateway.Forwarding;
+using Guard.Gateway.Identity;
 using Guard.Gateway.Metrics;
 using Guard.Gateway.Runtime;
 using Guard.Guards.Model;
@@ -50,8 +51,10 @@ public sealed partial class InferenceProxyService(
     private Task<ReadOnlyMemory<byte>> ModelReadyAsync(ReadOnlyMemory<byte> request, ServerCallContext context) =>
         ObserveAsync("ModelReady", context, async observed =>
         {
+            var snapshot = state.Current;
+            observed.Client = snapshot.Identity.Resolve(context);
             var parsed = ParseSmall(ModelReadyRequest.Parser, request);
-            var route = state.Current.Resolve(parsed.Name);
+            var route = snapshot.Resolve(parsed.Name);
             if (route is null)
             {
                 return new ModelReadyResponse { Ready = false }.ToByteArray();
@@ -68,8 +71,10 @@ public sealed partial class InferenceProxyService(
     private Task<ReadOnlyMemory<byte>> ModelMetadataAsync(ReadOnlyMemory<byte> request, ServerCallContext context) =>
         ObserveAsync("ModelMetadata", context, async observed =>
         {
+            var snapshot = state.Current;
+            observed.Client = snapshot.Identity.Resolve(context);
             var parsed = ParseSmall(ModelMetadataRequest.Parser, request);
-            var route = state.Current.Resolve(parsed.Name) ?? throw UnknownModel(parsed.Name);
+            var route = snapshot.Resolve(parsed.Name) ?? throw UnknownModel(parsed.Name);
             observed.Model = route.Model;
             return route.BackendFor(parsed.Version) switch
             {
@@ -81,11 +86,13 @@ public sealed partial class InferenceProxyService(
     private Task<ReadOnlyMemory<byte>> ModelInferAsync(ReadOnlyMemory<byte> request, ServerCallContext context) =>
         ObserveAsync("ModelInfer", context, async observed =>
         {
+            var snapshot = state.Current;
+            observed.Client = snapshot.Identity.Resolve(context);
             var view = ParseInferRequest(request);
-            var route = state.Current.Resolve(view.ModelName) ?? throw UnknownModel(view.ModelName);
+            var route = snapshot.Resolve(view.ModelName) ?? throw UnknownModel(view.ModelName);
             observed.Model = route.Model;
             var backend = route.BackendFor(view.ModelVersion);
-            var payload = await InspectAsync(route, backend, view, request, context);
+            var payload = await InspectAsync(route, backend, view, request, context, observed.Client);
             return backend is EmbeddedBackend embedded
                 ? await EmbeddedInference.InferAsync(embedded.Models, ViewOf(payload, request, view), context.CancellationToken)
                 : await ForwardAsync(Cluster(backend), InferenceMethods.ModelInferRaw, payload, context);
@@ -110,6 +117,10 @@ public sealed partial class InferenceProxyService(
         catch (Exception ex)
         {
             code = StatusFor(ex, context);
+            if (code == StatusCode.Unauthenticated)
+            {
+                LogUnauthenticated(_logger, method, context.Peer, ((RpcException)ex).Status.Message);
+            }
             throw;
         }
         finally
@@ -139,7 +150,7 @@ public sealed partial class InferenceProxyService(
 
     /// <summary>Runs the model's pipeline; returns the bytes to forward or throws the blocking status.</summary>
     internal async ValueTask<ReadOnlyMemory<byte>> InspectAsync(
-        ModelRoute route, ModelBackend backend, InferRequestView view, ReadOnlyMemory<byte> request, ServerCallContext context)
+        ModelRoute route, ModelBackend backend, InferRequestView view, ReadOnlyMemory<byte> request, ServerCallContext context, ClientIdentity client)
     {
         if (route.Pipeline.Guards.Count == 0)
         {
@@ -147,7 +158,7 @@ public sealed partial class InferenceProxyService(
         }
 
         var signature = route.UseModelMetadata ? await SignatureAsync(backend, view, context) : null;
-        var guardContext = new GuardContext(view.ModelName, view, signature, ClientId(context));
+        var guardContext = new GuardContext(view.ModelName, view, signature, client.Id);
         var result = await route.Pipeline.RunAsync(guardContext, observer, context.CancellationToken);
         if (result.Verdict.Kind == VerdictKind.Block)
         {
@@ -214,9 +225,6 @@ public sealed partial class InferenceProxyService(
         };
     }
 
-    /// <summary>Until identity arrives, a client is its peer address (without the port).</summary>
-    private static string ClientId(ServerCallContext context) => context.RemoteIpAddress?.ToString() ?? "unknown";
-
     private static T ParseSmall<T>(MessageParser<T> parser, ReadOnlyMemory<byte> bytes)
         where T : IMessage<T>
     {
@@ -233,6 +241,9 @@ public sealed partial class InferenceProxyService(
     [LoggerMessage(Level = LogLevel.Information, Message = "Blocked a request for {Model} at stage {Stage}: {StatusCode} {Reason} (client {Client})")]
     private static partial void LogBlocked(ILogger logger, string model, string stage, StatusCode statusCode, string reason, string client);
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "Refused an unauthenticated {Method} call from {Peer}: {Reason}")]
+    private static partial void LogUnauthenticated(ILogger logger, string method, string peer, string reason);
+
     [LoggerMessage(Level = LogLevel.Error, Message = "Guard {Stage} failed on a request for {Model}")]
     private static partial void LogGuardFault(ILogger logger, string stage, string model, Exception exception);
 
@@ -240,5 +251,7 @@ public sealed partial class InferenceProxyService(
     private sealed class ObservedCall
     {
         public string Model { get; set; } = "";
+
+        public ClientIdentity Client { get; set; } = ClientIdentity.Anonymous;
     }
 }

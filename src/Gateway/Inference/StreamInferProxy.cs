@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Guard.Gateway.Embedded;
 using Guard.Gateway.Forwarding;
+using Guard.Gateway.Identity;
 using Guard.Gateway.Runtime;
 using Guard.Gateway.Upstreams;
 using Guard.Protocol.Inference;
@@ -35,8 +36,12 @@ internal sealed partial class StreamInferProxy(
     // In-process inferences run side by side (so the host can batch them) and answer as they finish.
     private readonly List<Task> _embedded = new();
 
+    private ClientIdentity _client = ClientIdentity.Anonymous;
+
     public async Task RunAsync()
     {
+        // Who is calling is settled once, before the first message: an unauthenticated stream ends at once.
+        _client = snapshot.Identity.Resolve(context);
         try
         {
             while (await requests.MoveNext(_cts.Token))
@@ -82,7 +87,7 @@ internal sealed partial class StreamInferProxy(
             var route = snapshot.Resolve(view.ModelName) ?? throw InferenceProxyService.UnknownModel(view.ModelName);
             model = route.Model;
             var backend = route.BackendFor(view.ModelVersion);
-            var payload = await service.InspectAsync(route, backend, view, request, context);
+            var payload = await service.InspectAsync(route, backend, view, request, context, _client);
             if (backend is EmbeddedBackend embedded)
             {
                 // The request's bytes belong to the reader only until the next MoveNext: the view must own a copy.
@@ -139,7 +144,7 @@ internal sealed partial class StreamInferProxy(
         var lease = endpoint.BeginCall();
         var call = endpoint.Channel.StartCall(
             InferenceMethods.ModelStreamInferRaw,
-            new CallOptions(context.RequestHeaders, UpstreamForwarder.EffectiveDeadline(cluster, context), _cts.Token));
+            new CallOptions(UpstreamMetadata.From(context.RequestHeaders, snapshot.Options.Identity.ForwardCredentials), UpstreamForwarder.EffectiveDeadline(cluster, context), _cts.Token));
         var pump = PumpAsync(call);
         _upstreams[cluster] = (call, lease, pump);
         return call;

@@ -15,6 +15,9 @@ public sealed class GatewaySnapshot(GuardOptions options, IReadOnlyDictionary<st
 
     public GuardOptions Options { get; } = options;
 
+    /// <summary>Identifies callers on the gRPC listener, with this generation's keys and sources.</summary>
+    public Identity.ClientIdentityResolver Identity { get; } = new(options.Listeners.Grpc.Identity, new Identity.ApiKeyRegistry(options.Identity.ApiKeys));
+
     public IReadOnlyDictionary<string, UpstreamCluster> Clusters { get; } = clusters;
 
     public IReadOnlyDictionary<string, ModelRoute> Routes { get; } = routes;

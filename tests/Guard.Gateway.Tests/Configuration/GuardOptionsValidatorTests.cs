@@ -602,6 +602,40 @@ public sealed class GuardOptionsValidatorTests : IDisposable
         NoProblems(options);
     }
 
+    // ---- Identity ------------------------------------------------------------------------------------------------
+
+    [Fact]
+    public void Api_keys_need_an_id_and_a_sha256_and_a_bad_hash_is_never_echoed()
+    {
+        var options = Valid();
+        options.Identity.ApiKeys.Add(new ApiKeyOptions { Id = "team-a", Sha256 = "my-plain-secret-key" });
+        var problem = SingleProblemAt(options, "identity.apiKeys[0].sha256");
+        Assert.DoesNotContain("my-plain-secret-key", problem, StringComparison.Ordinal);
+
+        options = Valid();
+        var hash = new string('a', 64);
+        options.Identity.ApiKeys.Add(new ApiKeyOptions { Id = "a", Sha256 = hash });
+        options.Identity.ApiKeys.Add(new ApiKeyOptions { Id = "a", Sha256 = new string('b', 64) });
+        Assert.Contains("used by another key", SingleProblemAt(options, "identity.apiKeys[1].id"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Identity_sources_must_be_known_and_able_to_admit_someone()
+    {
+        var options = Valid();
+        options.Listeners.Grpc.Identity.Sources = ["apiKey", "password"];
+        Assert.Contains("unknown source 'password'", SingleProblemAt(options, "listeners.grpc.identity.sources"), StringComparison.Ordinal);
+
+        options = Valid();
+        options.Listeners.Grpc.Identity.Sources = ["peer"];
+        options.Listeners.Grpc.Identity.AllowAnonymous = false;
+        Assert.Contains("no caller could get in", SingleProblemAt(options, "listeners.grpc.identity"), StringComparison.Ordinal);
+
+        options = Valid();
+        options.Listeners.Grpc.Identity.Sources = ["certificate"];
+        Assert.Contains("clientCertificates", SingleProblemAt(options, "listeners.grpc.identity.sources"), StringComparison.Ordinal);
+    }
+
     private static string FindRepoRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)

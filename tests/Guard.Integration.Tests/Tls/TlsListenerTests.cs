@@ -212,6 +212,22 @@ public sealed class TlsListenerTests(TlsListenerFixture fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task A_listener_that_requires_a_certificate_identity_refuses_callers_without_one_as_UNAUTHENTICATED()
+    {
+        var overrides = fixture.TlsOverrides("allow", Certs.Ca.CertificatePath);
+        overrides["listeners:grpc:identity:sources:0"] = "certificate";
+        overrides["listeners:grpc:identity:allowAnonymous"] = "false";
+        await using var guard = await GuardServer.StartAsync(fixture.Yaml, overrides);
+        await Succeeds(guard, WithClient(Certs.Client), "infer-simple");
+
+        // TLS without a client certificate connects, then the call is refused for want of an identity.
+        var anonymous = await PythonClient.RunAsync(guard.GrpcAddress, TrustCa, "infer-simple");
+        Assert.False(anonymous.Ok, anonymous.ToString());
+        Assert.Contains("UNAUTHENTICATED", anonymous.Raw, StringComparison.Ordinal);
+        Assert.Contains("client certificate", anonymous.Raw, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Guard_client_with_trusted_CA_and_client_certificate_works_against_mutual_TLS()
     {
         using var clientCertificate = TestCertificates.Load(Certs.Client);
