@@ -23,6 +23,9 @@ public sealed class GuardOptions
 
     /// <summary>Who callers are: API keys (stored hashed) and what happens to credentials on the way upstream.</summary>
     public IdentityOptions Identity { get; set; } = new();
+
+    /// <summary>Where limits, bans and lists live: in this process (default) or in Redis, shared by replicas.</summary>
+    public Guard.State.StateOptions State { get; set; } = new();
 }
 
 public sealed class IdentityOptions
@@ -186,6 +189,8 @@ public sealed class ModelOptions
 
 public sealed class PolicyOptions
 {
+    public LimitsOptions Limits { get; set; } = new();
+
     public ValidationOptions Validation { get; set; } = new();
 }
 
@@ -211,4 +216,51 @@ public sealed class ValidationOptions
     public double? MaxValue { get; set; }
 
     public bool RequireKnownInputs { get; set; } = true;
+}
+
+/// <summary>A policy's per-client limits (stage "limits", first in the pipeline).</summary>
+public sealed class LimitsOptions
+{
+    public bool Enabled { get; set; }
+
+    public List<BucketOptions> Buckets { get; set; } = new();
+
+    public List<QuotaOptions> Quotas { get; set; } = new();
+
+    /// <summary>Client ids (key:&lt;id&gt;, cert:&lt;subject&gt;, peer:&lt;address&gt;) that skip the limits; bans still apply.</summary>
+    public List<string> Allow { get; set; } = new();
+
+    /// <summary>Client ids refused with PERMISSION_DENIED.</summary>
+    public List<string> Deny { get; set; } = new();
+
+    /// <summary>A request costs its batch size (first dimension) instead of 1.</summary>
+    public bool CostPerRow { get; set; }
+
+    /// <summary>failOpen (answer from this process's state, flagged) or failClosed (UNAVAILABLE) when Redis is down.</summary>
+    public string OnStateUnavailable { get; set; } = "failOpen";
+}
+
+/// <summary>A token bucket: up to <see cref="Capacity"/> requests at once, refilled at <see cref="RefillPerSecond"/>.</summary>
+public sealed class BucketOptions
+{
+    public string Name { get; set; } = "";
+
+    /// <summary>client, clientModel or model.</summary>
+    public string Scope { get; set; } = "client";
+
+    public double Capacity { get; set; }
+
+    public double RefillPerSecond { get; set; }
+}
+
+/// <summary>At most <see cref="Limit"/> requests per <see cref="Window"/> (windows aligned to the Unix epoch).</summary>
+public sealed class QuotaOptions
+{
+    public string Name { get; set; } = "";
+
+    public string Scope { get; set; } = "client";
+
+    public long Limit { get; set; }
+
+    public TimeSpan Window { get; set; } = TimeSpan.FromDays(1);
 }

@@ -17,6 +17,7 @@ public static class GuardOptionsValidator
         var errors = new List<string>();
         ValidateListeners(options.Listeners, errors);
         ValidateIdentity(options, errors);
+        ValidateState(options.State, errors);
         foreach (var (name, upstream) in options.Upstreams)
         {
             ValidateUpstream($"upstreams.{name}", upstream, errors);
@@ -63,6 +64,8 @@ public static class GuardOptionsValidator
             {
                 errors.Add($"policies.{name}.validation: {problem}");
             }
+
+            ValidateLimits($"policies.{name}.limits", policy.Limits, errors);
         }
 
         return errors;
@@ -79,6 +82,120 @@ public static class GuardOptionsValidator
         MaxValue = v.MaxValue,
         RequireKnownInputs = v.RequireKnownInputs,
     };
+
+    private static void ValidateState(Guard.State.StateOptions state, List<string> errors)
+    {
+        if (state.KeyPrefix.Contains('{', StringComparison.Ordinal) || state.KeyPrefix.Contains('}', StringComparison.Ordinal))
+        {
+            errors.Add("state.keyPrefix: must not contain braces (they would change the keys' Redis Cluster hash slot)");
+        }
+        if (state.Embedded.MaxEntries < 1)
+        {
+            errors.Add("state.embedded.maxEntries: must be 1 or more");
+        }
+        if (state.Breaker.FailureThreshold < 1 || state.Breaker.OpenDuration <= TimeSpan.Zero)
+        {
+            errors.Add("state.breaker: failureThreshold must be 1 or more and openDuration positive");
+        }
+        if (state.Backend != Guard.State.StateBackend.Redis)
+        {
+            return;
+        }
+
+        var redis = state.Redis;
+        if (redis.Endpoints.Count == 0)
+        {
+            errors.Add("state.redis.endpoints: at least one host:port is required for the redis backend");
+        }
+        foreach (var endpoint in redis.Endpoints)
+        {
+            if (!HostPort.TryParse(endpoint, out _, out var error) && !IsHostNamePort(endpoint))
+            {
+                errors.Add($"state.redis.endpoints: '{endpoint}': {error}");
+            }
+        }
+        if (redis.Protocol is not (2 or 3))
+        {
+            errors.Add("state.redis.protocol: must be 2 or 3");
+        }
+        if (redis.Database < 0 || (redis.Cluster && redis.Database != 0))
+        {
+            errors.Add("state.redis.database: must be 0 or more, and 0 with cluster: true");
+        }
+        if (redis.ConnectTimeout <= TimeSpan.Zero || redis.CommandTimeout <= TimeSpan.Zero)
+        {
+            errors.Add("state.redis: connectTimeout and commandTimeout must be positive");
+        }
+        if (redis.Tls?.Ca is { } ca && !File.Exists(ca))
+        {
+            errors.Add($"state.redis.tls.ca: '{ca}' does not exist");
+        }
+    }
+
+    /// <summary>Redis endpoints may name a host (redis.internal:6379), which listener addresses may not.</summary>
+    private static bool IsHostNamePort(string endpoint)
+    {
+        var colon = endpoint.LastIndexOf(':');
+        return colon > 0 && int.TryParse(endpoint.AsSpan(colon + 1), System.Globalization.CultureInfo.InvariantCulture, out var port) && port is > 0 and < 65536
+            && Uri.CheckHostName(endpoint[..colon]) != UriHostNameType.Unknown;
+    }
+
+    private static readonly string[] Scopes = ["client", "clientModel", "model"];
+
+    private static void ValidateLimits(string path, LimitsOptions limits, List<string> errors)
+    {
+        if (limits.OnStateUnavailable is not ("failOpen" or "failClosed"))
+        {
+            errors.Add($"{path}.onStateUnavailable: '{limits.OnStateUnavailable}' is not failOpen or failClosed");
+        }
+
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < limits.Buckets.Count; i++)
+        {
+            var bucket = limits.Buckets[i];
+            var at = $"{path}.buckets[{i}]";
+            CheckLimitName(at, bucket.Name, bucket.Scope, names, errors);
+            if (!(bucket.Capacity > 0) || !double.IsFinite(bucket.Capacity))
+            {
+                errors.Add($"{at}.capacity: must be positive");
+            }
+            if (!(bucket.RefillPerSecond >= 0) || !double.IsFinite(bucket.RefillPerSecond))
+            {
+                errors.Add($"{at}.refillPerSecond: must be zero or positive");
+            }
+        }
+
+        for (var i = 0; i < limits.Quotas.Count; i++)
+        {
+            var quota = limits.Quotas[i];
+            var at = $"{path}.quotas[{i}]";
+            CheckLimitName(at, quota.Name, quota.Scope, names, errors);
+            if (quota.Limit < 1)
+            {
+                errors.Add($"{at}.limit: must be 1 or more");
+            }
+            if (quota.Window < TimeSpan.FromMilliseconds(1) || quota.Window.Ticks % TimeSpan.TicksPerMillisecond != 0)
+            {
+                errors.Add($"{at}.window: must be a whole number of milliseconds, at least one");
+            }
+        }
+    }
+
+    private static void CheckLimitName(string at, string name, string scope, HashSet<string> names, List<string> errors)
+    {
+        if (string.IsNullOrWhiteSpace(name))
+        {
+            errors.Add($"{at}.name: a name is required (refusals name their limit)");
+        }
+        else if (!names.Add(name))
+        {
+            errors.Add($"{at}.name: '{name}' is used by another limit of this policy");
+        }
+        if (!Scopes.Contains(scope))
+        {
+            errors.Add($"{at}.scope: '{scope}' is not one of client, clientModel, model");
+        }
+    }
 
     private static void ValidateIdentity(GuardOptions options, List<string> errors)
     {

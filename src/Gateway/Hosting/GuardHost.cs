@@ -2,6 +2,7 @@ using System.Security.Cryptography.X509Certificates;
 using Guard.Gateway.Configuration;
 using Guard.Gateway.Configuration.Yaml;
 using Guard.Gateway.Embedded;
+using Guard.Gateway.State;
 using Guard.Gateway.Forwarding;
 using Guard.Gateway.Health;
 using Guard.Gateway.Inference;
@@ -88,9 +89,12 @@ public static class GuardHost
             builder.Services.AddSingleton(sp => LoadModelHost(modelHost, sp));
         }
 
+        builder.Services.AddSingleton(sp => StateStoreHost.Create(options.State, sp.GetRequiredService<StateMetrics>(), sp.GetRequiredService<ILoggerFactory>()));
+
         // The state starts from these validated options rather than binding and validating them again.
         builder.Services.AddSingleton(sp => new GatewayState(
-            options, builder.Configuration, sp.GetRequiredService<GatewayMetrics>(), sp.GetRequiredService<ILogger<GatewayState>>(), sp.GetService<EmbeddedModels>()));
+            options, builder.Configuration, sp.GetRequiredService<GatewayMetrics>(), sp.GetRequiredService<ILogger<GatewayState>>(),
+            sp.GetService<EmbeddedModels>(), sp.GetRequiredService<StateStoreHost>().Store));
         var addresses = new ListenerAddresses();
         builder.Services.AddSingleton(addresses);
         builder.WebHost.ConfigureKestrel(kestrel => ConfigureKestrel(kestrel, options.Listeners, addresses));
@@ -147,6 +151,7 @@ public static class GuardHost
         services.AddSingleton<ModelSignatureCache>();
         services.AddSingleton<PipelineMetricsObserver>();
         services.AddSingleton<ModelHostMetrics>();
+        services.AddSingleton<StateMetrics>();
         services.AddSingleton<InferenceProxyService>();
         services.AddHostedService<ActiveHealthChecker>();
         services.AddSingleton(sp =>

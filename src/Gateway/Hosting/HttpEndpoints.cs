@@ -17,6 +17,7 @@ internal static class HttpEndpoints
         {
             var snapshot = state.Current;
             var host = services.GetService<Embedded.EmbeddedModels>()?.Host;
+            var stateHost = services.GetService<State.StateStoreHost>();
             var body = new
             {
                 ready = snapshot.IsReady,
@@ -33,6 +34,14 @@ internal static class HttpEndpoints
                         lastError = e.LastError,
                     }),
                 }),
+                // Degraded state (Redis down, breaker open) is reported, not made a readiness failure: each policy
+                // already chose whether to fail open or closed, and pulling every replica would be the outage.
+                state = stateHost is null ? null : new
+                {
+                    backend = stateHost.Backend.ToString().ToLowerInvariant(),
+                    degraded = stateHost.Resilient?.IsDegraded ?? false,
+                    breaker = stateHost.Resilient?.BreakerState.ToString().ToLowerInvariant(),
+                },
                 embeddedModels = host is null ? null : host.Loaded
                     .Select(m => new { name = m.Name, version = m.Version, ready = true, provider = m.ExecutionProvider.Actual, requestedProvider = m.ExecutionProvider.Requested, error = (string?)null })
                     .Concat(host.Failures.Select(f => new { name = f.Model, version = f.Version, ready = false, provider = "", requestedProvider = "", error = (string?)f.Reason }))

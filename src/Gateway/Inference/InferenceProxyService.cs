@@ -173,6 +173,11 @@ public sealed partial class InferenceProxyService(
                 LogBlocked(_logger, view.ModelName, stage, result.Verdict.Code, result.Verdict.Message, guardContext.ClientId);
             }
 
+            foreach (var (key, value) in result.Verdict.Trailers)
+            {
+                context.ResponseTrailers.Add(key, value);
+            }
+
             throw new RpcException(result.Verdict.Code, result.Verdict.Message);
         }
 

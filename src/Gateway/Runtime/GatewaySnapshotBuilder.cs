@@ -16,7 +16,8 @@ namespace Guard.Gateway.Runtime;
 public static class GatewaySnapshotBuilder
 {
     /// <param name="embedded">The embedded model host, when the configuration has one; routes to "embedded" use it.</param>
-    public static GatewaySnapshot Build(GuardOptions options, GatewaySnapshot? previous, long generation, Embedded.EmbeddedModels? embedded = null)
+    /// <param name="state">The state store the limits stage uses (the embedded one when none is given).</param>
+    public static GatewaySnapshot Build(GuardOptions options, GatewaySnapshot? previous, long generation, Embedded.EmbeddedModels? embedded = null, Guard.State.IStateStore? state = null)
     {
         var reusable = new Dictionary<string, UpstreamEndpoint>(StringComparer.Ordinal);
         if (previous is not null)
@@ -58,7 +59,7 @@ public static class GatewaySnapshotBuilder
                 model,
                 BackendOf(modelOptions.Upstream),
                 modelOptions.Versions.ToDictionary(v => v.Key, v => BackendOf(v.Value), StringComparer.Ordinal),
-                new GuardPipeline(model, BuildGuards(policy)),
+                new GuardPipeline(model, BuildGuards(policy, state)),
                 policy?.Validation is { Enabled: true, UseModelMetadata: true });
         }
 
@@ -72,9 +73,17 @@ public static class GatewaySnapshotBuilder
         return previous.AllEndpoints.Where(e => !kept.Contains(e)).ToList();
     }
 
-    private static List<IGuard> BuildGuards(PolicyOptions? policy)
+    private static List<IGuard> BuildGuards(PolicyOptions? policy, Guard.State.IStateStore? state)
     {
         var guards = new List<IGuard>();
+
+        // Who may ask comes before what they ask: a throttled client costs no validation work.
+        if (policy?.Limits is { Enabled: true } limits)
+        {
+            guards.Add(new Guards.Limits.AdmissionGuard(
+                state ?? throw new InvalidOperationException("The limits stage needs a state store."), ToAdmissionOptions(limits)));
+        }
+
         if (policy?.Validation is { Enabled: true } validation)
         {
             guards.Add(new RequestValidationGuard(GuardOptionsValidator.ToValidationOptions(validation)));
@@ -82,6 +91,23 @@ public static class GatewaySnapshotBuilder
 
         return guards;
     }
+
+    public static Guards.Limits.AdmissionGuardOptions ToAdmissionOptions(LimitsOptions limits) => new()
+    {
+        Buckets = limits.Buckets.Select(b => new Guard.State.TokenBucketLimit(b.Name, Scope(b.Scope), b.Capacity, b.RefillPerSecond)).ToArray(),
+        Quotas = limits.Quotas.Select(q => new Guard.State.QuotaLimit(q.Name, Scope(q.Scope), q.Limit, q.Window)).ToArray(),
+        Allow = limits.Allow.ToHashSet(StringComparer.Ordinal),
+        Deny = limits.Deny.ToHashSet(StringComparer.Ordinal),
+        CostPerRow = limits.CostPerRow,
+        OnStateUnavailable = limits.OnStateUnavailable == "failClosed" ? Guard.State.StateFailureMode.FailClosed : Guard.State.StateFailureMode.FailOpen,
+    };
+
+    private static Guard.State.LimitScope Scope(string scope) => scope switch
+    {
+        "clientModel" => Guard.State.LimitScope.ClientModel,
+        "model" => Guard.State.LimitScope.Model,
+        _ => Guard.State.LimitScope.Client,
+    };
 
     private static GrpcChannelOptions ChannelOptions(UpstreamOptions upstream)
     {

@@ -22,16 +22,19 @@ public sealed partial class GatewayState : IDisposable
     private readonly Lock _reloadLock = new();
     private readonly CancellationTokenSource _disposed = new();
     private readonly Embedded.EmbeddedModels? _embedded;
+    private readonly Guard.State.IStateStore? _stateStore;
     private volatile GatewaySnapshot _current;
 
     /// <param name="initial">Options already bound and validated from <paramref name="configuration"/>.</param>
     /// <param name="embedded">The embedded model host loaded from <paramref name="initial"/>, if it configures one.</param>
-    public GatewayState(GuardOptions initial, IConfiguration configuration, GatewayMetrics metrics, ILogger<GatewayState> logger, Embedded.EmbeddedModels? embedded = null)
+    /// <param name="stateStore">The state store built from <paramref name="initial"/>'s state section (fixed until restart).</param>
+    public GatewayState(GuardOptions initial, IConfiguration configuration, GatewayMetrics metrics, ILogger<GatewayState> logger, Embedded.EmbeddedModels? embedded = null, Guard.State.IStateStore? stateStore = null)
     {
         _logger = logger;
         _metrics = metrics;
         _embedded = embedded;
-        _current = GatewaySnapshotBuilder.Build(initial, null, 1, embedded);
+        _stateStore = stateStore;
+        _current = GatewaySnapshotBuilder.Build(initial, null, 1, embedded, stateStore);
         Publish(_current);
         _subscription = ChangeToken.OnChange(configuration.GetReloadToken, () => Reload(configuration));
     }
@@ -81,12 +84,16 @@ public sealed partial class GatewayState : IDisposable
             {
                 LogModelHostNeedsRestart(_logger);
             }
+            if (StateSection(options) != StateSection(_current.Options))
+            {
+                LogStateNeedsRestart(_logger);
+            }
 
             var previous = _current;
             GatewaySnapshot next;
             try
             {
-                next = GatewaySnapshotBuilder.Build(options, previous, previous.Generation + 1, _embedded);
+                next = GatewaySnapshotBuilder.Build(options, previous, previous.Generation + 1, _embedded, _stateStore);
             }
             catch (Exception ex) when (ex is IOException or System.Security.Cryptography.CryptographicException or UnauthorizedAccessException)
             {
@@ -109,6 +116,13 @@ public sealed partial class GatewayState : IDisposable
             Publish(next);
         }
     }
+
+    /// <summary>What the state store was built from; secrets stay out (RedisOptions.ToString masks the password).</summary>
+    private static string StateSection(GuardOptions options) =>
+        $"{options.State.Backend}|{options.State.KeyPrefix}|{options.State.Embedded.MaxEntries}|{options.State.Redis}|{options.State.Breaker.FailureThreshold}|{options.State.Breaker.OpenDuration}";
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The state section changed; the state store keeps the settings it started with until Guard restarts")]
+    private static partial void LogStateNeedsRestart(ILogger logger);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The modelHost section changed; the embedded model host keeps the models it loaded at start until Guard restarts")]
     private static partial void LogModelHostNeedsRestart(ILogger logger);

@@ -6,12 +6,13 @@ namespace Guard.Guards.Pipeline;
 /// <summary>A guard's decision about one request.</summary>
 public sealed class GuardVerdict
 {
-    private GuardVerdict(VerdictKind kind, StatusCode code, string message, ModelInferRequest? replacement)
+    private GuardVerdict(VerdictKind kind, StatusCode code, string message, ModelInferRequest? replacement, IReadOnlyList<KeyValuePair<string, string>>? trailers = null)
     {
         Kind = kind;
         Code = code;
         Message = message;
         Replacement = replacement;
+        Trailers = trailers ?? [];
     }
 
     /// <summary>Let the request through unchanged. Cached: allowing allocates nothing.</summary>
@@ -25,11 +26,17 @@ public sealed class GuardVerdict
     /// <summary>The status message sent to the client; empty unless <see cref="Kind"/> is Block.</summary>
     public string Message { get; }
 
+    /// <summary>Metadata sent with a block's status, e.g. <c>retry-after-ms</c>.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Trailers { get; }
+
     /// <summary>The request to forward instead, when <see cref="Kind"/> is Transform.</summary>
     public ModelInferRequest? Replacement { get; }
 
     /// <summary>Reject the request with this status; the message reaches the client, so keep secrets out of it.</summary>
-    public static GuardVerdict Block(StatusCode code, string message)
+    public static GuardVerdict Block(StatusCode code, string message) => Block(code, message, trailers: null);
+
+    /// <summary>Reject the request with this status and trailing metadata (lower-case ASCII keys, no secrets).</summary>
+    public static GuardVerdict Block(StatusCode code, string message, IReadOnlyList<KeyValuePair<string, string>>? trailers)
     {
         ArgumentNullException.ThrowIfNull(message);
         if (code == StatusCode.OK)
@@ -37,7 +44,7 @@ public sealed class GuardVerdict
             throw new ArgumentException("a block needs an error status code", nameof(code));
         }
 
-        return new GuardVerdict(VerdictKind.Block, code, message, replacement: null);
+        return new GuardVerdict(VerdictKind.Block, code, message, replacement: null, trailers);
     }
 
     /// <summary>Forward <paramref name="replacement"/> instead of the request; the pipeline owns it from here on.</summary>
