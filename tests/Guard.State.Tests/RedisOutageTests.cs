@@ -1,3 +1,4 @@
+using Guard.TestSupport;
 using Guard.State.Embedded;
 using Guard.State.Redis;
 using Guard.State.Resilience;

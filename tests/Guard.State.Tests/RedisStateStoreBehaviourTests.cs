@@ -1,3 +1,4 @@
+using Guard.TestSupport;
 using Guard.Redis;
 using Guard.State.Redis;
 using Guard.State.Tests.Support;

@@ -1,110 +1,57 @@
 using System.Diagnostics;
-using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
 namespace Guard.TestSupport;
 
 /// <summary>
-/// A real redis-server on a free loopback port, with no persistence, in a temporary directory. Can be killed
-/// (SIGKILL, as a crash) and started again on the same port.
+/// A real redis-server on a free loopback port, in a temporary directory, without persistence. It can be killed
+/// (SIGKILL) and started again on the same port. Disposing kills it and removes the directory; process-exit and
+/// unhandled-exception hooks kill it should the test host go down without disposing.
 /// </summary>
 public sealed class RedisServer : IAsyncDisposable
 {
-    private const string Executable = "/usr/bin/redis-server";
-    private readonly string _directory;
+    public const string Executable = "/usr/bin/redis-server";
+
     private readonly string[] _extraArgs;
     private Process? _process;
 
-    private RedisServer(int port, string directory, string[] extraArgs)
+    private RedisServer(int port, int? tlsPort, string[] extraArgs)
     {
         Port = port;
-        _directory = directory;
+        TlsPort = tlsPort;
         _extraArgs = extraArgs;
+        Directory = System.IO.Directory.CreateTempSubdirectory("guard-redis-").FullName;
+        AppDomain.CurrentDomain.ProcessExit += OnProcessExit;
+        AppDomain.CurrentDomain.UnhandledException += OnProcessExit;
     }
 
+    /// <summary>The plain TCP port (0 when only TLS is served).</summary>
     public int Port { get; }
 
-    public string Endpoint => $"127.0.0.1:{Port}";
+    public int? TlsPort { get; }
 
-    /// <summary>
-    /// Starts a server on a free port, trying another if the port was taken between choosing and binding it.
-    /// <paramref name="extraArgs"/> follow the defaults (e.g. <c>--user alice on &gt;secret ~* +@all</c>); a server that
-    /// requires authentication is recognised as started once it answers at all.
-    /// </summary>
+    public string Directory { get; }
+
+    public string Endpoint => $"127.0.0.1:{TlsPort ?? Port}";
+
+    /// <summary>Starts redis-server with <paramref name="extraArgs"/> after the defaults and waits until it answers.</summary>
     public static async Task<RedisServer> StartAsync(params string[] extraArgs)
     {
-        for (var attempt = 1; ; attempt++)
-        {
-            var directory = Directory.CreateTempSubdirectory("guard-redis-").FullName;
-            var server = new RedisServer(FreePort(), directory, extraArgs);
-            try
-            {
-                await server.RestartAsync();
-                return server;
-            }
-            catch (InvalidOperationException) when (attempt < 5)
-            {
-                await server.DisposeAsync();
-            }
-        }
+        var server = new RedisServer(FreePort.Next(), null, extraArgs);
+        await server.StartProcessAsync();
+        return server;
     }
 
-    /// <summary>Starts the process (again) and waits until it answers PING.</summary>
-    public async Task RestartAsync()
+    /// <summary>A TLS-only server (plain port 0) using the given PEM files.</summary>
+    public static async Task<RedisServer> StartTlsAsync(string certFile, string keyFile, string caFile, bool requireClientCertificates = false)
     {
-        if (_process is { HasExited: false })
-        {
-            throw new InvalidOperationException("redis-server is already running.");
-        }
-        _process?.Dispose();
-        var start = new ProcessStartInfo(Executable)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in new[] { "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", _directory }.Concat(_extraArgs))
-        {
-            start.ArgumentList.Add(arg);
-        }
-        _process = Process.Start(start) ?? throw new InvalidOperationException("redis-server did not start.");
-        _process.OutputDataReceived += (_, _) => { };
-        _process.ErrorDataReceived += (_, _) => { };
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (!(RequiresAuth ? await AnswersAsync() : await IsOursAsync(_process.Id)))
-        {
-            if (_process.HasExited || DateTime.UtcNow > deadline)
-            {
-                throw new InvalidOperationException($"redis-server on port {Port} did not come up.");
-            }
-            await Task.Delay(20);
-        }
+        var server = new RedisServer(0, FreePort.Next(), ["--tls-cert-file", certFile, "--tls-key-file", keyFile, "--tls-ca-cert-file", caFile, "--tls-auth-clients", requireClientCertificates ? "yes" : "no"]);
+        await server.StartProcessAsync();
+        return server;
     }
 
-    private bool RequiresAuth => _extraArgs.Contains("--requirepass") || _extraArgs.Contains("--user");
-
-    /// <summary>For servers that refuse INFO without a password: any reply means up (the process check then rests on the port).</summary>
-    private async Task<bool> AnswersAsync()
-    {
-        try
-        {
-            using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-            await socket.ConnectAsync(IPAddress.Loopback, Port);
-            await socket.SendAsync("PING\r\n"u8.ToArray());
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-            var buffer = new byte[256];
-            return await socket.ReceiveAsync(buffer, SocketFlags.None, timeout.Token) > 0;
-        }
-        catch (Exception e) when (e is SocketException or OperationCanceledException)
-        {
-            return false;
-        }
-    }
-
-    /// <summary>SIGKILL: the server vanishes mid-conversation, as in a crash.</summary>
+    /// <summary>SIGKILL: the server vanishes without closing anything gracefully.</summary>
     public void Kill()
     {
         if (_process is { HasExited: false } process)
@@ -112,78 +59,106 @@ public sealed class RedisServer : IAsyncDisposable
             process.Kill();
             process.WaitForExit();
         }
+
+        _process?.Dispose();
+        _process = null;
+    }
+
+    public Task RestartAsync()
+    {
+        Kill();
+        return StartProcessAsync();
     }
 
     public ValueTask DisposeAsync()
     {
+        AppDomain.CurrentDomain.ProcessExit -= OnProcessExit;
+        AppDomain.CurrentDomain.UnhandledException -= OnProcessExit;
         Kill();
-        _process?.Dispose();
         try
         {
-            Directory.Delete(_directory, recursive: true);
+            System.IO.Directory.Delete(Directory, recursive: true);
         }
         catch (IOException)
         {
-            // best effort
         }
+
         return ValueTask.CompletedTask;
     }
 
-    /// <summary>Whether the server answering on the port is the process we started (not another test's server that
-    /// took the port first): INFO's process_id says.</summary>
-    private async Task<bool> IsOursAsync(int processId)
+    /// <summary>The server's log, for assertion messages.</summary>
+    public string Log()
     {
-        try
+        var path = Path.Combine(Directory, "redis.log");
+        return File.Exists(path) ? File.ReadAllText(path) : "(no log)";
+    }
+
+    private async Task StartProcessAsync()
+    {
+        var start = new ProcessStartInfo(Executable) { UseShellExecute = false };
+        string[] defaults =
+        [
+            "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--bind", "127.0.0.1",
+            "--save", "",
+            "--appendonly", "no",
+            "--dir", Directory,
+            "--logfile", Path.Combine(Directory, "redis.log"),
+            "--daemonize", "no",
+        ];
+        foreach (var arg in defaults.Concat(TlsPort is { } tls ? ["--tls-port", tls.ToString(System.Globalization.CultureInfo.InvariantCulture)] : []).Concat(_extraArgs))
         {
-            using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-            await socket.ConnectAsync(IPAddress.Loopback, Port);
-            await socket.SendAsync("INFO server\r\n"u8.ToArray());
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-            var reply = new List<byte>();
-            var buffer = new byte[4096];
-            int headerEnd;
-            while ((headerEnd = IndexOfNewLine(reply)) < 0 || reply.Count < headerEnd + 2 + BulkLength(reply, headerEnd) + 2)
+            start.ArgumentList.Add(arg);
+        }
+
+        _process = Process.Start(start) ?? throw new InvalidOperationException("redis-server did not start");
+        await WaitUntilListeningAsync();
+    }
+
+    private async Task WaitUntilListeningAsync()
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        var port = TlsPort ?? Port;
+        while (true)
+        {
+            if (_process!.HasExited)
             {
-                if (headerEnd >= 0 && reply[0] != (byte)'$')
-                {
-                    return false; // an error reply: not a server we can use
-                }
-                var read = await socket.ReceiveAsync(buffer, SocketFlags.None, timeout.Token);
-                if (read == 0)
-                {
-                    return false;
-                }
-                reply.AddRange(buffer.AsSpan(0, read));
+                throw new InvalidOperationException($"redis-server exited with {_process.ExitCode}:\n{Log()}");
             }
-            return Encoding.ASCII.GetString([.. reply]).Contains($"\r\nprocess_id:{processId}\r\n", StringComparison.Ordinal);
-        }
-        catch (Exception e) when (e is SocketException or OperationCanceledException)
-        {
-            return false;
-        }
-    }
 
-    private static int IndexOfNewLine(List<byte> bytes)
-    {
-        for (var i = 0; i + 1 < bytes.Count; i++)
-        {
-            if (bytes[i] == '\r' && bytes[i + 1] == '\n')
+            try
             {
-                return i;
+                using var client = new TcpClient();
+                await client.ConnectAsync("127.0.0.1", port);
+                if (TlsPort is not null)
+                {
+                    return;
+                }
+
+                // Any reply (PONG, or NOAUTH when the default user is off) means it is serving.
+                var stream = client.GetStream();
+                await stream.WriteAsync("PING\r\n"u8.ToArray());
+                var buffer = new byte[64];
+                if (await stream.ReadAsync(buffer) > 0)
+                {
+                    return;
+                }
             }
+            catch (SocketException) when (DateTime.UtcNow < deadline)
+            {
+            }
+            catch (IOException) when (DateTime.UtcNow < deadline)
+            {
+            }
+
+            if (DateTime.UtcNow >= deadline)
+            {
+                throw new TimeoutException($"redis-server on {port} did not come up:\n{Log()}");
+            }
+
+            await Task.Delay(20);
         }
-        return -1;
     }
 
-    private static int BulkLength(List<byte> reply, int headerEnd) =>
-        reply[0] == '$' ? int.Parse(Encoding.ASCII.GetString([.. reply.GetRange(1, headerEnd - 1)]), System.Globalization.CultureInfo.InvariantCulture) : 0;
-
-    private static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
+    private void OnProcessExit(object? sender, EventArgs e) => Kill();
 }

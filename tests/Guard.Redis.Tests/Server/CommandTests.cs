@@ -1,3 +1,4 @@
+using Guard.TestSupport;
 using System.Diagnostics;
 using Guard.Redis.Tests.Support;
 

@@ -1,3 +1,4 @@
+using Guard.TestSupport;
 using Guard.Redis.Tests.Support;
 
 namespace Guard.Redis.Tests.Server;

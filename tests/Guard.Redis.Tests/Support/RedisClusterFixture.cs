@@ -1,3 +1,4 @@
+using Guard.TestSupport;
 using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Extensions.Logging.Abstractions;

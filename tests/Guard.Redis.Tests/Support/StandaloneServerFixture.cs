@@ -1,3 +1,5 @@
+using Guard.TestSupport;
+
 namespace Guard.Redis.Tests.Support;
 
 /// <summary>One redis-server (DEBUG enabled) shared by a test class; tests use distinct keys.</summary>

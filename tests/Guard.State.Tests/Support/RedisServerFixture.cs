@@ -1,3 +1,4 @@
+using Guard.TestSupport;
 using Guard.Redis;
 using Microsoft.Extensions.Logging.Abstractions;
 

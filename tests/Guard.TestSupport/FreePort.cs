@@ -1,9 +1,9 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Guard.Redis.Tests.Support;
+namespace Guard.TestSupport;
 
-internal static class FreePort
+public static class FreePort
 {
     /// <summary>A loopback port nobody listens on right now (the OS picks it for a listener on port 0).</summary>
     public static int Next()
