@@ -82,11 +82,11 @@ public sealed class SharedRedisLimitsTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Two_Guards_on_one_Redis_share_one_limit()
+    public async Task Two_Guard_processes_on_one_Redis_share_one_limit()
     {
         var prefix = "share:" + Guid.NewGuid().ToString("N")[..8] + ":";
         await using var first = await GuardServer.StartAsync(Config(PlainRedis, prefix));
-        await using var second = await GuardServer.StartAsync(Config(PlainRedis, prefix));
+        await using var second = await GuardProcess.StartAsync(Config(PlainRedis, prefix));
         using var a = new GrpcChannel(first.GrpcUri, new GrpcChannelOptions());
         using var b = new GrpcChannel(second.GrpcUri, new GrpcChannelOptions());
 

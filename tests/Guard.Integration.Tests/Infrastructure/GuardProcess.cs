@@ -1,0 +1,88 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+
+namespace Guard.Integration.Tests.Infrastructure;
+
+/// <summary>
+/// Guard as a separate OS process (<c>dotnet guard.dll serve</c>) on free loopback ports, for tests that need two
+/// real processes (e.g. replicas sharing state). Stopped with SIGTERM on dispose.
+/// </summary>
+public sealed partial class GuardProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly string _directory;
+
+    private GuardProcess(Process process, string directory, string grpcAddress)
+    {
+        _process = process;
+        _directory = directory;
+        GrpcAddress = grpcAddress;
+    }
+
+    public string GrpcAddress { get; }
+
+    public Uri GrpcUri => new($"http://{GrpcAddress}");
+
+    public static async Task<GuardProcess> StartAsync(string yaml)
+    {
+        var directory = Directory.CreateTempSubdirectory("guard-proc-").FullName;
+        var config = Path.Combine(directory, "guard.yaml");
+        await File.WriteAllTextAsync(config, yaml);
+        var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
+        var info = new ProcessStartInfo(dotnet) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = directory };
+        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "guard.dll"), "serve", "--config", config })
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        info.Environment.Remove("GUARD_CONFIG");
+        info.Environment["GUARD_listeners__grpc__address"] = "127.0.0.1:0";
+        info.Environment["GUARD_listeners__http__address"] = "127.0.0.1:0";
+        info.Environment["GUARD_logging__logLevel__default"] = "Warning";
+        var process = Process.Start(info) ?? throw new InvalidOperationException("could not start guard");
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        while (await process.StandardOutput.ReadLineAsync(patience.Token) is { } line)
+        {
+            if (Listening().Match(line) is { Success: true } match)
+            {
+                _ = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
+                return new GuardProcess(process, directory, match.Groups["grpc"].Value);
+            }
+        }
+
+        throw new InvalidOperationException($"guard exited before listening (exit {process.ExitCode}): {await stderr}");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            using (var term = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            {
+                await term.WaitForExitAsync();
+            }
+            using var exited = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+            try
+            {
+                await _process.WaitForExitAsync(exited.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                _process.Kill(entireProcessTree: true);
+            }
+        }
+
+        _process.Dispose();
+        try
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    [GeneratedRegex(@"Guard listening: gRPC h2c://(?<grpc>[0-9.]+:[0-9]+)")]
+    private static partial Regex Listening();
+}
