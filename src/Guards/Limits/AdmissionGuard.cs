@@ -55,13 +55,13 @@ public sealed class AdmissionGuard(IStateStore store, AdmissionGuardOptions opti
                 StatusCode.ResourceExhausted,
                 result.RetryAfter is { } wait
                     ? $"Rate limit '{result.Limit}' exceeded for client '{client}'; retry in {Seconds(wait)}."
-                    : $"The request costs more than rate limit '{result.Limit}' ever allows.",
+                    : $"Rate limit '{result.Limit}' exceeded for client '{client}'; waiting will not help (the request costs more than the limit holds, or the limit does not refill).",
                 RetryAfter(result.RetryAfter)),
             _ => GuardVerdict.Block(
                 StatusCode.ResourceExhausted,
                 result.RetryAfter is { } end
                     ? $"Quota '{result.Limit}' used up for client '{client}'; it renews in {Seconds(end)}."
-                    : $"The request costs more than quota '{result.Limit}' allows in a whole window.",
+                    : $"The request costs more than quota '{result.Limit}' allows in a whole window (client '{client}').",
                 RetryAfter(result.RetryAfter)),
         };
     }

@@ -636,6 +636,47 @@ public sealed class GuardOptionsValidatorTests : IDisposable
         Assert.Contains("clientCertificates", SingleProblemAt(options, "listeners.grpc.identity.sources"), StringComparison.Ordinal);
     }
 
+    // ---- Limits and state ------------------------------------------------------------------------------------------
+
+    [Fact]
+    public void Limits_need_known_scopes_unique_names_and_positive_sizes()
+    {
+        var options = Valid();
+        options.Policies["default"].Limits = new LimitsOptions
+        {
+            Enabled = true,
+            Buckets = { new BucketOptions { Name = "a", Scope = "tenant", Capacity = 10, RefillPerSecond = 1 } },
+        };
+        Assert.Contains("'tenant' is not one of client, clientModel, model", SingleProblemAt(options, "policies.default.limits.buckets[0].scope"), StringComparison.Ordinal);
+
+        options.Policies["default"].Limits = new LimitsOptions
+        {
+            Buckets = { new BucketOptions { Name = "a", Capacity = 10, RefillPerSecond = 1 } },
+            Quotas = { new QuotaOptions { Name = "a", Limit = 5 } },
+        };
+        Assert.Contains("used by another limit", SingleProblemAt(options, "policies.default.limits.quotas[0].name"), StringComparison.Ordinal);
+
+        options.Policies["default"].Limits = new LimitsOptions { Buckets = { new BucketOptions { Name = "a", Capacity = 0 } } };
+        SingleProblemAt(options, "policies.default.limits.buckets[0].capacity");
+
+        options.Policies["default"].Limits = new LimitsOptions { OnStateUnavailable = "shrug" };
+        SingleProblemAt(options, "policies.default.limits.onStateUnavailable");
+    }
+
+    [Fact]
+    public void The_redis_backend_needs_endpoints_and_a_prefix_without_braces()
+    {
+        var options = Valid();
+        options.State.Backend = Guard.State.StateBackend.Redis;
+        Assert.Contains("at least one host:port", SingleProblemAt(options, "state.redis.endpoints"), StringComparison.Ordinal);
+
+        options.State.Redis.Endpoints.Add("redis.internal:6379");
+        NoProblems(options);
+
+        options.State.KeyPrefix = "guard{x}:";
+        SingleProblemAt(options, "state.keyPrefix");
+    }
+
     private static string FindRepoRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
