@@ -74,6 +74,9 @@ public sealed class PythonClientThroughGuardTests(ProxyFixture fixture) : IClass
     [Fact]
     public async Task Client_cancellation_propagates_to_the_upstream()
     {
+        // Warm first (channel to the upstream, the slow model's cached metadata): on a cold Guard the client's
+        // 300 ms can run out before the request has reached the upstream at all, and then there is nothing to cancel.
+        await Check("deadline", "--timeout-ms", "5000", "--delay-ms", "10");
         await Check("cancel", "--delay-ms", "5000", "--after-ms", "300");
         await Eventually.TrueAsync(() => fixture.Upstream.Stderr.Any(l => l.Contains("ended early (cancelled)", StringComparison.Ordinal)), TimeSpan.FromSeconds(5), "upstream saw the cancellation");
     }
