@@ -19,6 +19,7 @@ APT_PACKAGES=(
   protobuf-compiler
   protobuf-compiler-grpc
   redis-server
+  postgresql
   nginx
   nghttp2-client
   ca-certificates
