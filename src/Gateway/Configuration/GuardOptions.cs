@@ -26,6 +26,20 @@ public sealed class GuardOptions
 
     /// <summary>Where limits, bans and lists live: in this process (default) or in Redis, shared by replicas.</summary>
     public Guard.State.StateOptions State { get; set; } = new();
+
+    public QueryPatternsOptions QueryPatterns { get; set; } = new();
+}
+
+/// <summary>Deployment-wide settings of query-pattern detection.</summary>
+public sealed class QueryPatternsOptions
+{
+    /// <summary>
+    /// The secret that keys fingerprint hashing and salting, so attackers cannot compute fingerprints offline. Give it
+    /// from the environment (GUARD_queryPatterns__secret), the same on every replica that shares an index.
+    /// </summary>
+    public string? Secret { get; set; }
+
+    public override string ToString() => $"secret={(Secret is null ? "none" : "***")}";
 }
 
 public sealed class IdentityOptions
@@ -192,6 +206,8 @@ public sealed class PolicyOptions
     public LimitsOptions Limits { get; set; } = new();
 
     public ValidationOptions Validation { get; set; } = new();
+
+    public FingerprintPolicyOptions Fingerprint { get; set; } = new();
 }
 
 public sealed class ValidationOptions
@@ -263,4 +279,37 @@ public sealed class QuotaOptions
     public long Limit { get; set; }
 
     public TimeSpan Window { get; set; } = TimeSpan.FromDays(1);
+}
+
+/// <summary>A policy's fingerprint stage (after Blacklight); defaults calibrated on the demo Fashion-MNIST data.</summary>
+public sealed class FingerprintPolicyOptions
+{
+    public bool Enabled { get; set; }
+
+    /// <summary>Elements per hashed window (50 for MNIST-like and larger inputs).</summary>
+    public int Window { get; set; } = 50;
+
+    public int Stride { get; set; } = 1;
+
+    /// <summary>Quantization step on the 0..255 scale.</summary>
+    public float QuantizationStep { get; set; } = 50;
+
+    /// <summary>Input range mapped onto 0..255 (255 for inputs in [0, 1]; 1 for inputs already in 0..255).</summary>
+    public float InputScale { get; set; } = 255;
+
+    /// <summary>Hashes kept per query.</summary>
+    public int TopS { get; set; } = 50;
+
+    /// <summary>Shared hashes with one earlier query at which a query is part of an attack.</summary>
+    public int Threshold { get; set; } = 25;
+
+    /// <summary>Leave out windows of one quantization level (flat backgrounds every benign image shares).</summary>
+    public bool SkipUninformativeWindows { get; set; } = true;
+
+    public TimeSpan IndexLifetime { get; set; } = TimeSpan.FromHours(1);
+
+    public int IdsPerHash { get; set; } = 8;
+
+    /// <summary>reject (PERMISSION_DENIED, neutral message) or flag (record only).</summary>
+    public string Action { get; set; } = "reject";
 }

@@ -66,6 +66,7 @@ public static class GuardOptionsValidator
             }
 
             ValidateLimits($"policies.{name}.limits", policy.Limits, errors);
+            ValidateFingerprint($"policies.{name}.fingerprint", policy.Fingerprint, options.QueryPatterns, errors);
         }
 
         return errors;
@@ -138,6 +139,34 @@ public static class GuardOptionsValidator
         var colon = endpoint.LastIndexOf(':');
         return colon > 0 && int.TryParse(endpoint.AsSpan(colon + 1), System.Globalization.CultureInfo.InvariantCulture, out var port) && port is > 0 and < 65536
             && Uri.CheckHostName(endpoint[..colon]) != UriHostNameType.Unknown;
+    }
+
+    private static void ValidateFingerprint(string path, FingerprintPolicyOptions fingerprint, QueryPatternsOptions queryPatterns, List<string> errors)
+    {
+        if (!fingerprint.Enabled)
+        {
+            return;
+        }
+        if (queryPatterns.Secret is not { Length: >= 16 })
+        {
+            errors.Add($"{path}: needs queryPatterns.secret, at least 16 characters (set GUARD_queryPatterns__secret)");
+        }
+        if (fingerprint.Action is not ("reject" or "flag"))
+        {
+            errors.Add($"{path}.action: '{fingerprint.Action}' is not reject or flag");
+        }
+        if (fingerprint.IndexLifetime <= TimeSpan.Zero || fingerprint.IdsPerHash < 1)
+        {
+            errors.Add($"{path}: indexLifetime must be positive and idsPerHash at least 1");
+        }
+        try
+        {
+            Runtime.GatewaySnapshotBuilder.ToFingerprintOptions(fingerprint, "validation-only-secret").Validate();
+        }
+        catch (ArgumentException ex)
+        {
+            errors.Add($"{path}: {ex.Message}");
+        }
     }
 
     private static readonly string[] Scopes = ["client", "clientModel", "model"];

@@ -94,7 +94,7 @@ public static class GuardHost
         // The state starts from these validated options rather than binding and validating them again.
         builder.Services.AddSingleton(sp => new GatewayState(
             options, builder.Configuration, sp.GetRequiredService<GatewayMetrics>(), sp.GetRequiredService<ILogger<GatewayState>>(),
-            sp.GetService<EmbeddedModels>(), sp.GetRequiredService<StateStoreHost>().Store));
+            sp.GetService<EmbeddedModels>(), sp.GetRequiredService<StateStoreHost>().Store, sp.GetRequiredService<StateStoreHost>().Fingerprints));
         var addresses = new ListenerAddresses();
         builder.Services.AddSingleton(addresses);
         builder.WebHost.ConfigureKestrel(kestrel => ConfigureKestrel(kestrel, options.Listeners, addresses));

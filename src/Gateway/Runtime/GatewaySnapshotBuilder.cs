@@ -17,7 +17,8 @@ public static class GatewaySnapshotBuilder
 {
     /// <param name="embedded">The embedded model host, when the configuration has one; routes to "embedded" use it.</param>
     /// <param name="state">The state store the limits stage uses (the embedded one when none is given).</param>
-    public static GatewaySnapshot Build(GuardOptions options, GatewaySnapshot? previous, long generation, Embedded.EmbeddedModels? embedded = null, Guard.State.IStateStore? state = null)
+    /// <param name="fingerprints">The global fingerprint index the fingerprint stage uses.</param>
+    public static GatewaySnapshot Build(GuardOptions options, GatewaySnapshot? previous, long generation, Embedded.EmbeddedModels? embedded = null, Guard.State.IStateStore? state = null, Guard.State.Fingerprints.IFingerprintIndex? fingerprints = null)
     {
         var reusable = new Dictionary<string, UpstreamEndpoint>(StringComparer.Ordinal);
         if (previous is not null)
@@ -59,7 +60,7 @@ public static class GatewaySnapshotBuilder
                 model,
                 BackendOf(modelOptions.Upstream),
                 modelOptions.Versions.ToDictionary(v => v.Key, v => BackendOf(v.Value), StringComparer.Ordinal),
-                new GuardPipeline(model, BuildGuards(policy, state)),
+                new GuardPipeline(model, BuildGuards(policy, state, fingerprints, options.QueryPatterns)),
                 policy?.Validation is { Enabled: true, UseModelMetadata: true });
         }
 
@@ -73,7 +74,7 @@ public static class GatewaySnapshotBuilder
         return previous.AllEndpoints.Where(e => !kept.Contains(e)).ToList();
     }
 
-    private static List<IGuard> BuildGuards(PolicyOptions? policy, Guard.State.IStateStore? state)
+    private static List<IGuard> BuildGuards(PolicyOptions? policy, Guard.State.IStateStore? state, Guard.State.Fingerprints.IFingerprintIndex? fingerprints, QueryPatternsOptions queryPatterns)
     {
         var guards = new List<IGuard>();
 
@@ -89,8 +90,34 @@ public static class GatewaySnapshotBuilder
             guards.Add(new RequestValidationGuard(GuardOptionsValidator.ToValidationOptions(validation)));
         }
 
+        // Query patterns after validation: only well-formed, finite inputs are fingerprinted and remembered.
+        if (policy?.Fingerprint is { Enabled: true } fingerprint)
+        {
+            guards.Add(new Guards.QueryPatterns.FingerprintGuard(
+                fingerprints ?? throw new InvalidOperationException("The fingerprint stage needs an index."),
+                new Guards.QueryPatterns.FingerprintGuardOptions
+                {
+                    Fingerprint = ToFingerprintOptions(fingerprint, queryPatterns.Secret!),
+                    IndexLifetime = fingerprint.IndexLifetime,
+                    IdsPerHash = fingerprint.IdsPerHash,
+                    Action = fingerprint.Action == "flag" ? Guards.QueryPatterns.FingerprintAction.Flag : Guards.QueryPatterns.FingerprintAction.Reject,
+                }));
+        }
+
         return guards;
     }
+
+    public static Guards.QueryPatterns.FingerprintOptions ToFingerprintOptions(FingerprintPolicyOptions fingerprint, string secret) => new()
+    {
+        Window = fingerprint.Window,
+        Stride = fingerprint.Stride,
+        QuantizationStep = fingerprint.QuantizationStep,
+        InputScale = fingerprint.InputScale,
+        TopS = fingerprint.TopS,
+        Threshold = fingerprint.Threshold,
+        SkipUninformativeWindows = fingerprint.SkipUninformativeWindows,
+        Secret = secret,
+    };
 
     public static Guards.Limits.AdmissionGuardOptions ToAdmissionOptions(LimitsOptions limits) => new()
     {

@@ -677,6 +677,21 @@ public sealed class GuardOptionsValidatorTests : IDisposable
         SingleProblemAt(options, "state.keyPrefix");
     }
 
+    [Fact]
+    public void The_fingerprint_stage_needs_a_secret_and_sane_parameters()
+    {
+        var options = Valid();
+        options.Policies["default"].Fingerprint = new FingerprintPolicyOptions { Enabled = true };
+        Assert.Contains("queryPatterns.secret", SingleProblemAt(options, "policies.default.fingerprint"), StringComparison.Ordinal);
+
+        options.QueryPatterns.Secret = "a-secret-of-enough-length";
+        NoProblems(options);
+        Assert.DoesNotContain("a-secret-of-enough-length", options.QueryPatterns.ToString(), StringComparison.Ordinal);
+
+        options.Policies["default"].Fingerprint.Threshold = 80;
+        Assert.Contains("Threshold", SingleProblemAt(options, "policies.default.fingerprint"), StringComparison.Ordinal);
+    }
+
     private static string FindRepoRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)

@@ -1,0 +1,124 @@
+using System.Buffers;
+using System.Runtime.InteropServices;
+using Guard.Guards.Pipeline;
+using Guard.Rpc;
+using Guard.State;
+using Guard.State.Fingerprints;
+
+namespace Guard.Guards.QueryPatterns;
+
+/// <summary>What the fingerprint stage does with a query that matches an earlier one too closely.</summary>
+public enum FingerprintAction
+{
+    /// <summary>PERMISSION_DENIED with a neutral message that tells an attacker nothing about why.</summary>
+    Reject,
+
+    /// <summary>Let it through; the match is only recorded (for calibration and review).</summary>
+    Flag,
+}
+
+/// <summary>Settings of the fingerprint stage for one policy.</summary>
+public sealed record FingerprintGuardOptions
+{
+    public required FingerprintOptions Fingerprint { get; init; }
+
+    /// <summary>How long the index remembers a hash after it was last seen (the epoch an attack must fit in).</summary>
+    public TimeSpan IndexLifetime { get; init; } = TimeSpan.FromHours(1);
+
+    /// <summary>Recent queries remembered per hash.</summary>
+    public int IdsPerHash { get; init; } = 8;
+
+    public FingerprintAction Action { get; init; } = FingerprintAction.Reject;
+}
+
+/// <summary>
+/// Stage "fingerprint" (after Blacklight): the first input's fingerprint is matched against every earlier query of the
+/// model, from every client, in the shared index (one round trip), and recorded. A query sharing at least the
+/// threshold of its hashes with one earlier query is part of a query-based attack's near-duplicate stream.
+/// </summary>
+public sealed class FingerprintGuard(IFingerprintIndex index, FingerprintGuardOptions options) : IGuard
+{
+    /// <summary>Where the match is left for the stages and logs that follow.</summary>
+    public const string MatchItem = "fingerprint.match";
+
+    public const string RefusedMessage = "Request refused.";
+
+    private readonly QueryFingerprinter _fingerprinter = new(options.Fingerprint);
+
+    public string Name => "fingerprint";
+
+    public async ValueTask<GuardVerdict> InspectAsync(GuardContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (context.Request.Inputs.Count == 0)
+        {
+            return GuardVerdict.Allow;
+        }
+
+        ulong[] hashes;
+        try
+        {
+            hashes = Fingerprint(context);
+        }
+        catch (ArgumentException ex)
+        {
+            // Too small for one window, or not finite: nothing a fingerprint can say; validation reports bad values.
+            context.Items[MatchItem] = ex.Message;
+            return GuardVerdict.Allow;
+        }
+
+        var queryId = $"{context.ClientId}/{(context.Request.Id.Length > 0 ? context.Request.Id : Guid.NewGuid().ToString("N")[..12])}/{Environment.TickCount64}";
+        FingerprintLookup lookup;
+        try
+        {
+            lookup = await index.MatchAndAddAsync(context.Model, queryId, hashes, options.IdsPerHash, options.IndexLifetime, cancellationToken);
+        }
+        catch (StateUnavailableException)
+        {
+            // Without the shared index this stage has nothing to compare with; the limits stage decides fail-open or closed.
+            return GuardVerdict.Allow;
+        }
+
+        context.Items[MatchItem] = lookup;
+        if (lookup.SharedHashes < options.Fingerprint.Threshold || options.Action == FingerprintAction.Flag)
+        {
+            return GuardVerdict.Allow;
+        }
+
+        return GuardVerdict.Block(StatusCode.PermissionDenied, RefusedMessage);
+    }
+
+    private ulong[] Fingerprint(GuardContext context)
+    {
+        var input = context.Request.Inputs[0];
+        var raw = context.Request.RawInputContents;
+        if (raw.Count > 0)
+        {
+            var bytes = raw[0].Span;
+            return input.Datatype switch
+            {
+                "FP32" => _fingerprinter.Compute(MemoryMarshal.Cast<byte, float>(bytes)),
+                "FP16" => _fingerprinter.Compute(MemoryMarshal.Cast<byte, Half>(bytes)),
+                "UINT8" => _fingerprinter.Compute(bytes),
+                _ => throw new ArgumentException($"Inputs of {input.Datatype} are not fingerprinted."),
+            };
+        }
+
+        var contents = context.Message.Inputs[0].Contents;
+        if (contents is null || contents.Fp32Contents.Count == 0)
+        {
+            throw new ArgumentException("Only FP32 typed contents are fingerprinted.");
+        }
+
+        var values = ArrayPool<float>.Shared.Rent(contents.Fp32Contents.Count);
+        try
+        {
+            contents.Fp32Contents.CopyTo(values, 0);
+            return _fingerprinter.Compute(values.AsSpan(0, contents.Fp32Contents.Count));
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(values);
+        }
+    }
+}
