@@ -1,3 +1,4 @@
+using Guard.TestSupport;
 using Guard.ModelHost.Configuration;
 using Guard.ModelHost.Tests.Support;
 
@@ -86,7 +87,7 @@ public sealed class ConfigTests(OrtFixture ort)
     [Fact]
     public void The_demo_model_config_batches_up_to_256_dynamically()
     {
-        var config = ModelConfigReader.Read(Path.Combine(DemoData.ModelFolder(), "config.yaml"));
+        var config = ModelConfigReader.Read(Path.Combine(DemoSet.ModelFolder(DemoData.Model), "config.yaml"));
 
         Assert.Equal(256, config.MaxBatchSize);
         Assert.True(config.DynamicBatching.Enabled);

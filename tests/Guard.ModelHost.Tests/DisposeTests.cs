@@ -1,3 +1,4 @@
+using Guard.TestSupport;
 using Guard.ModelHost.Tests.Support;
 using Xunit.Abstractions;
 
@@ -34,9 +35,9 @@ public sealed class DisposeTests(OrtFixture ort, ITestOutputHelper output)
             {
                 var response = await calls[i].WaitAsync(TimeSpan.FromSeconds(30));
                 var logits = TestModels.ToFloats(response.Outputs[0].Data);
-                for (var k = 0; k < DemoData.Classes; k++)
+                for (var k = 0; k < DemoSet.Classes; k++)
                 {
-                    Assert.True(Math.Abs(logits[k] - DemoData.ReferenceLogits[i * DemoData.Classes + k]) <= 1e-4f, $"image {i} logit {k}");
+                    Assert.True(Math.Abs(logits[k] - DemoSet.ReferenceLogits(DemoData.Model)[i * DemoSet.Classes + k]) <= 1e-4f, $"image {i} logit {k}");
                 }
                 served++;
             }

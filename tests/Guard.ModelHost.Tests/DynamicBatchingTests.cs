@@ -1,3 +1,4 @@
+using Guard.TestSupport;
 using Guard.ModelHost.Tests.Support;
 using Xunit.Abstractions;
 
@@ -80,8 +81,8 @@ public sealed class DynamicBatchingTests(OrtFixture ort, ITestOutputHelper outpu
         for (var i = 0; i < responses.Length; i++)
         {
             var logits = TestModels.ToFloats(responses[i].Outputs[0].Data);
-            var expected = DemoData.ReferenceLogits.AsSpan(i * DemoData.Classes, DemoData.Classes);
-            for (var k = 0; k < DemoData.Classes; k++)
+            var expected = DemoSet.ReferenceLogits(DemoData.Model).AsSpan(i * DemoSet.Classes, DemoSet.Classes);
+            for (var k = 0; k < DemoSet.Classes; k++)
             {
                 Assert.True(Math.Abs(logits[k] - expected[k]) <= 1e-4f, $"image {i} logit {k}: {logits[k]}, reference {expected[k]}");
             }
@@ -124,7 +125,7 @@ public sealed class DynamicBatchingTests(OrtFixture ort, ITestOutputHelper outpu
         for (var i = 0; i < Requests; i++)
         {
             var logits = TestModels.ToFloats(responses[i].Outputs[0].Data);
-            Assert.Equal(DemoData.ArgMax(DemoData.ReferenceLogits.AsSpan(i * DemoData.Classes, DemoData.Classes)), DemoData.ArgMax(logits));
+            Assert.Equal(DemoSet.ArgMax(DemoSet.ReferenceLogits(DemoData.Model).AsSpan(i * DemoSet.Classes, DemoSet.Classes)), DemoSet.ArgMax(logits));
         }
 
         var runs = await observer.RunsOnceAsync(Requests);

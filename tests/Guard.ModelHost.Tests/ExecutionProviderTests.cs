@@ -1,3 +1,4 @@
+using Guard.TestSupport;
 using Guard.ModelHost.Tests.Support;
 using Guard.OnnxRuntime;
 using Microsoft.Extensions.Logging;
@@ -119,10 +120,10 @@ public sealed class ExecutionProviderTests(OrtFixture ort, ITestOutputHelper out
     {
         var response = await model.InferAsync(DemoData.Request(0, 4), CancellationToken.None);
         var logits = TestModels.ToFloats(response.Outputs[0].Data);
-        Assert.Equal(4 * DemoData.Classes, logits.Length);
+        Assert.Equal(4 * DemoSet.Classes, logits.Length);
         for (var k = 0; k < logits.Length; k++)
         {
-            Assert.True(Math.Abs(logits[k] - DemoData.ReferenceLogits[k]) <= tolerance, $"logit {k}: {logits[k]}, reference {DemoData.ReferenceLogits[k]}");
+            Assert.True(Math.Abs(logits[k] - DemoSet.ReferenceLogits(DemoData.Model)[k]) <= tolerance, $"logit {k}: {logits[k]}, reference {DemoSet.ReferenceLogits(DemoData.Model)[k]}");
         }
     }
 }

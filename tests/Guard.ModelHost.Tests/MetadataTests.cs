@@ -1,3 +1,4 @@
+using Guard.TestSupport;
 using Guard.ModelHost.Tests.Support;
 using Guard.OnnxRuntime;
 
@@ -11,7 +12,7 @@ public sealed class MetadataTests(OrtFixture ort)
     public async Task Demo_model_inputs_and_outputs_come_from_the_graph()
     {
         using var repo = new TestRepository().AddDemo("fashion", config: null);
-        File.Copy(Path.Combine(DemoData.ModelFolder(), "config.yaml"), repo.ConfigPath("fashion"));
+        File.Copy(Path.Combine(DemoSet.ModelFolder(DemoData.Model), "config.yaml"), repo.ConfigPath("fashion"));
 
         await using var host = ort.Load(repo);
         var model = host.Resolve("fashion", "1");

@@ -1,3 +1,4 @@
+using Guard.TestSupport;
 using Guard.ModelHost.Tests.Support;
 using Xunit.Abstractions;
 
@@ -21,25 +22,25 @@ public sealed class ParityTests(OrtFixture ort, ITestOutputHelper output)
         await using var host = ort.Load(repo, observer);
         var model = host.Resolve("fashion", "");
         Assert.True(model.DynamicBatching);
-        var logits = new float[DemoData.EvalCount][];
+        var logits = new float[DemoSet.Count][];
 
         await Task.WhenAll(Enumerable.Range(0, callers).Select(caller => Task.Run(async () =>
         {
-            for (var image = caller; image < DemoData.EvalCount; image += callers)
+            for (var image = caller; image < DemoSet.Count; image += callers)
             {
                 var response = await model.InferAsync(DemoData.Request(image, 1), CancellationToken.None);
                 var tensor = Assert.Single(response.Outputs);
                 Assert.Equal("logits", tensor.Name);
-                Assert.Equal([1L, DemoData.Classes], tensor.Shape);
+                Assert.Equal([1L, DemoSet.Classes], tensor.Shape);
                 logits[image] = TestModels.ToFloats(tensor.Data);
             }
         })));
 
         AssertMatchesReference(logits, 1);
-        var runs = await observer.RunsOnceAsync(DemoData.EvalCount);
+        var runs = await observer.RunsOnceAsync(DemoSet.Count);
         output.WriteLine($"{runs.Count} Runs, largest {runs.Max(r => r.Requests)} requests");
-        Assert.Equal(DemoData.EvalCount, runs.Sum(r => r.Rows));
-        Assert.Equal(DemoData.EvalCount, runs.Sum(r => r.Requests));
+        Assert.Equal(DemoSet.Count, runs.Sum(r => r.Rows));
+        Assert.Equal(DemoSet.Count, runs.Sum(r => r.Requests));
         Assert.All(runs, r => Assert.True(r.Succeeded));
     }
 
@@ -52,21 +53,21 @@ public sealed class ParityTests(OrtFixture ort, ITestOutputHelper output)
         await using var host = ort.Load(repo, observer);
         var model = host.Resolve("fashion", "");
 
-        var responses = await Task.WhenAll(Enumerable.Range(0, DemoData.EvalCount / size).Select(
+        var responses = await Task.WhenAll(Enumerable.Range(0, DemoSet.Count / size).Select(
             b => model.InferAsync(DemoData.Request(b * size, size), CancellationToken.None)));
 
         var logits = new float[responses.Length][];
         for (var b = 0; b < responses.Length; b++)
         {
             var tensor = Assert.Single(responses[b].Outputs);
-            Assert.Equal([(long)size, DemoData.Classes], tensor.Shape);
+            Assert.Equal([(long)size, DemoSet.Classes], tensor.Shape);
             logits[b] = TestModels.ToFloats(tensor.Data);
         }
 
         AssertMatchesReference(logits, size);
-        var runs = await observer.RunsOnceAsync(DemoData.EvalCount);
+        var runs = await observer.RunsOnceAsync(DemoSet.Count);
         Assert.All(runs, r => Assert.True(r.Rows <= 256, $"a Run of {r.Rows} rows"));
-        Assert.Equal(DemoData.EvalCount, runs.Sum(r => r.Rows));
+        Assert.Equal(DemoSet.Count, runs.Sum(r => r.Rows));
     }
 
     [Fact]
@@ -84,25 +85,25 @@ public sealed class ParityTests(OrtFixture ort, ITestOutputHelper output)
         await using var host = ort.Load(repo, observer);
         var model = host.Resolve("fashion", "");
         var starts = new List<(int First, int Count)>();
-        for (int first = 0, size = 1; first < DemoData.EvalCount; first += size, size = size % 7 + 1)
+        for (int first = 0, size = 1; first < DemoSet.Count; first += size, size = size % 7 + 1)
         {
-            starts.Add((first, Math.Min(size, DemoData.EvalCount - first)));
+            starts.Add((first, Math.Min(size, DemoSet.Count - first)));
         }
 
         var responses = await Task.WhenAll(starts.Select(
             s => model.InferAsync(DemoData.Request(s.First, s.Count), CancellationToken.None)));
 
-        var logits = new float[DemoData.EvalCount * DemoData.Classes];
+        var logits = new float[DemoSet.Count * DemoSet.Classes];
         for (var r = 0; r < starts.Count; r++)
         {
             var tensor = Assert.Single(responses[r].Outputs);
-            Assert.Equal([(long)starts[r].Count, DemoData.Classes], tensor.Shape);
-            TestModels.ToFloats(tensor.Data).CopyTo(logits, starts[r].First * DemoData.Classes);
+            Assert.Equal([(long)starts[r].Count, DemoSet.Classes], tensor.Shape);
+            TestModels.ToFloats(tensor.Data).CopyTo(logits, starts[r].First * DemoSet.Classes);
         }
 
-        AssertMatchesReference([logits], DemoData.EvalCount);
-        var runs = await observer.RunsOnceAsync(DemoData.EvalCount);
-        Assert.Equal(DemoData.EvalCount, runs.Sum(r => r.Rows));
+        AssertMatchesReference([logits], DemoSet.Count);
+        var runs = await observer.RunsOnceAsync(DemoSet.Count);
+        Assert.Equal(DemoSet.Count, runs.Sum(r => r.Rows));
         Assert.Contains(runs, r => r.Requests > 1);
         Assert.All(runs, r => Assert.True(r.Rows <= 64, $"a Run of {r.Rows} rows"));
     }
@@ -110,20 +111,20 @@ public sealed class ParityTests(OrtFixture ort, ITestOutputHelper output)
     /// <summary><paramref name="chunks"/>[i] holds the logits of images i·perChunk.. in order.</summary>
     private void AssertMatchesReference(float[][] chunks, int perChunk)
     {
-        var reference = DemoData.ReferenceLogits;
+        var reference = DemoSet.ReferenceLogits(DemoData.Model);
         var worst = 0f;
         for (var c = 0; c < chunks.Length; c++)
         {
             Assert.NotNull(chunks[c]);
-            Assert.Equal(perChunk * DemoData.Classes, chunks[c].Length);
+            Assert.Equal(perChunk * DemoSet.Classes, chunks[c].Length);
             for (var k = 0; k < chunks[c].Length; k++)
             {
-                var expected = reference[c * perChunk * DemoData.Classes + k];
+                var expected = reference[c * perChunk * DemoSet.Classes + k];
                 var difference = Math.Abs(chunks[c][k] - expected);
                 worst = Math.Max(worst, difference);
                 if (!(difference <= Tolerance))
                 {
-                    Assert.Fail($"image {(c * perChunk) + (k / DemoData.Classes)} logit {k % DemoData.Classes}: {chunks[c][k]}, reference {expected}");
+                    Assert.Fail($"image {(c * perChunk) + (k / DemoSet.Classes)} logit {k % DemoSet.Classes}: {chunks[c][k]}, reference {expected}");
                 }
             }
         }

@@ -1,3 +1,4 @@
+using Guard.TestSupport;
 using Guard.ModelHost.Tests.Support;
 using Guard.OnnxRuntime;
 
@@ -46,7 +47,7 @@ public sealed class RequestErrorTests(OrtFixture ort) : IAsyncLifetime
     [Fact]
     public async Task Wrong_rank_names_the_input_and_both_shapes()
     {
-        var input = new InferenceTensor("input", TensorElementType.Float, [1, 784], new byte[DemoData.ImageBytes]);
+        var input = new InferenceTensor("input", TensorElementType.Float, [1, 784], new byte[DemoSet.ImageBytes]);
 
         var error = await AssertInvalid(Fashion, input);
 
@@ -74,9 +75,9 @@ public sealed class RequestErrorTests(OrtFixture ort) : IAsyncLifetime
 
     [Theory]
     [InlineData(0)]
-    [InlineData(DemoData.ImageBytes - 4)]
-    [InlineData(DemoData.ImageBytes + 1)]
-    [InlineData(DemoData.ImageBytes * 2)]
+    [InlineData(DemoSet.ImageBytes - 4)]
+    [InlineData(DemoSet.ImageBytes + 1)]
+    [InlineData(DemoSet.ImageBytes * 2)]
     public async Task Byte_count_not_matching_the_shape_names_the_input_and_both_counts(int bytes)
     {
         var input = new InferenceTensor("input", TensorElementType.Float, [1, 1, 28, 28], new byte[bytes]);
@@ -85,13 +86,13 @@ public sealed class RequestErrorTests(OrtFixture ort) : IAsyncLifetime
 
         Assert.Contains("'input'", error.Message, StringComparison.Ordinal);
         Assert.Contains($"carries {bytes} bytes", error.Message, StringComparison.Ordinal);
-        Assert.Contains($"needs {DemoData.ImageBytes}", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"needs {DemoSet.ImageBytes}", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task Shape_whose_size_overflows_is_invalid_not_a_crash()
     {
-        var input = new InferenceTensor("input", TensorElementType.Float, [long.MaxValue / 2, 1, 28, 28], new byte[DemoData.ImageBytes]);
+        var input = new InferenceTensor("input", TensorElementType.Float, [long.MaxValue / 2, 1, 28, 28], new byte[DemoSet.ImageBytes]);
 
         var error = await AssertInvalid(Fashion, input);
 
@@ -220,8 +221,8 @@ public sealed class RequestErrorTests(OrtFixture ort) : IAsyncLifetime
         var response = await Fashion.InferAsync(DemoData.Request(3, 1), CancellationToken.None);
 
         Assert.Equal(
-            DemoData.ArgMax(DemoData.ReferenceLogits.AsSpan(3 * DemoData.Classes, DemoData.Classes)),
-            DemoData.ArgMax(TestModels.ToFloats(response.Outputs[0].Data)));
+            DemoSet.ArgMax(DemoSet.ReferenceLogits(DemoData.Model).AsSpan(3 * DemoSet.Classes, DemoSet.Classes)),
+            DemoSet.ArgMax(TestModels.ToFloats(response.Outputs[0].Data)));
     }
 
     [Fact]

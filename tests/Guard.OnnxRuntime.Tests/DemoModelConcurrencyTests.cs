@@ -1,6 +1,8 @@
 using Guard.OnnxRuntime.Tests.Support;
 using Xunit.Abstractions;
 
+using Guard.TestSupport;
+
 namespace Guard.OnnxRuntime.Tests;
 
 /// <summary>
@@ -17,10 +19,10 @@ public sealed class DemoModelConcurrencyTests(OrtFixture ort, ITestOutputHelper 
     [Fact]
     public async Task Concurrent_runs_on_one_session_match_sequential_runs_of_the_same_images()
     {
-        var (pixels, _) = DemoData.ReadEvalSet();
-        Assert.True(pixels.Length >= Images * DemoData.ImageSize);
+        var (pixels, _) = (DemoSet.Pixels, DemoSet.Labels);
+        Assert.True(pixels.Length >= Images * DemoSet.ImageSize);
         using var options = ort.Options();
-        using var session = new InferenceSession(ort.Environment, DemoData.ModelPath("fashion_cnn"), options);
+        using var session = new InferenceSession(ort.Environment, DemoSet.ModelPath("fashion_cnn"), options);
 
         var sequential = new float[Images][];
         for (var image = 0; image < Images; image++)
@@ -53,9 +55,9 @@ public sealed class DemoModelConcurrencyTests(OrtFixture ort, ITestOutputHelper 
         for (var image = 0; image < Images; image++)
         {
             Assert.NotNull(concurrent[image]);
-            Assert.Equal(DemoData.Classes, concurrent[image].Length);
+            Assert.Equal(DemoSet.Classes, concurrent[image].Length);
             exact += concurrent[image].AsSpan().SequenceEqual(sequential[image]) ? 1 : 0;
-            for (var k = 0; k < DemoData.Classes; k++)
+            for (var k = 0; k < DemoSet.Classes; k++)
             {
                 worst = Math.Max(worst, Math.Abs(concurrent[image][k] - sequential[image][k]));
             }
@@ -67,7 +69,7 @@ public sealed class DemoModelConcurrencyTests(OrtFixture ort, ITestOutputHelper 
 
     private float[] RunOne(InferenceSession session, float[] pixels, int image)
     {
-        using var input = OrtTensor.Create(ort.Library, pixels.AsMemory(image * DemoData.ImageSize, DemoData.ImageSize), [1, 1, 28, 28]);
+        using var input = OrtTensor.Create(ort.Library, pixels.AsMemory(image * DemoSet.ImageSize, DemoSet.ImageSize), [1, 1, 28, 28]);
         using var outputs = session.Run(["input"], [input]);
         return outputs["logits"].ToArray<float>();
     }
@@ -80,7 +82,7 @@ public sealed class DemoModelConcurrencyTests(OrtFixture ort, ITestOutputHelper 
             for (var j = i + 1; j < results.Length; j++)
             {
                 var same = true;
-                for (var k = 0; k < DemoData.Classes && same; k++)
+                for (var k = 0; k < DemoSet.Classes && same; k++)
                 {
                     same = Math.Abs(results[i][k] - results[j][k]) <= 1e-5f;
                 }

@@ -1,6 +1,8 @@
 using System.Text.Json;
 using Guard.OnnxRuntime.Tests.Support;
 
+using Guard.TestSupport;
+
 namespace Guard.OnnxRuntime.Tests;
 
 /// <summary>
@@ -17,13 +19,13 @@ public sealed class DemoModelParityTests(OrtFixture ort) : IClassFixture<OrtFixt
     [InlineData("fashion_cnn_s050")]
     public void Logits_match_the_training_script_reference(string model)
     {
-        var root = DemoData.RepoRoot();
-        var (pixels, labels) = DemoData.ReadEvalSet();
-        var reference = DemoData.ReadReferenceLogits(model);
+        var root = RepositoryRoot.Path;
+        var (pixels, labels) = (DemoSet.Pixels, DemoSet.Labels);
+        var reference = DemoSet.ReferenceLogits(model);
         Assert.Equal(labels.Length * 10, reference.Length);
 
         using var options = ort.Options();
-        using var session = new InferenceSession(ort.Environment, DemoData.ModelPath(model), options);
+        using var session = new InferenceSession(ort.Environment, DemoSet.ModelPath(model), options);
         var worst = 0f;
         var correct = 0;
         for (var start = 0; start < labels.Length; start += Batch)
@@ -42,7 +44,7 @@ public sealed class DemoModelParityTests(OrtFixture ort) : IClassFixture<OrtFixt
                     worst = Math.Max(worst, Math.Abs(row[k] - expected[k]));
                 }
 
-                if (DemoData.ArgMax(row) == labels[start + i])
+                if (DemoSet.ArgMax(row) == labels[start + i])
                 {
                     correct++;
                 }

@@ -1,6 +1,8 @@
 using Guard.OnnxRuntime.Tests.Support;
 using Xunit.Abstractions;
 
+using Guard.TestSupport;
+
 namespace Guard.OnnxRuntime.Tests;
 
 /// <summary>
@@ -35,7 +37,7 @@ public sealed class ExecutionProviderTests(OrtFixture ort, ITestOutputHelper out
         {
             output.WriteLine($"{provider}: {reason}; expecting it to run");
             Append(options, provider);
-            using var session = new InferenceSession(ort.Environment, DemoData.ModelPath("fashion_cnn"), options);
+            using var session = new InferenceSession(ort.Environment, DemoSet.ModelPath("fashion_cnn"), options);
             AssertMatchesReference(session);
             return;
         }
@@ -62,7 +64,7 @@ public sealed class ExecutionProviderTests(OrtFixture ort, ITestOutputHelper out
         if (GpuProviderHost.CanLoad(ort.LibraryPath, Cuda, out _))
         {
             options.AppendCudaProvider(0, cudaOptions);
-            using var session = new InferenceSession(ort.Environment, DemoData.ModelPath("fashion_cnn"), options);
+            using var session = new InferenceSession(ort.Environment, DemoSet.ModelPath("fashion_cnn"), options);
             AssertMatchesReference(session);
             return;
         }
@@ -170,18 +172,18 @@ public sealed class ExecutionProviderTests(OrtFixture ort, ITestOutputHelper out
     /// <summary>The first images give PyTorch's classes, and logits close to its (GPU kernels may use TF32).</summary>
     private void AssertMatchesReference(InferenceSession session)
     {
-        var (pixels, _) = DemoData.ReadEvalSet();
-        var reference = DemoData.ReadReferenceLogits("fashion_cnn");
-        using var input = OrtTensor.Create(ort.Library, pixels.AsMemory(0, Images * DemoData.ImageSize), [Images, 1, 28, 28]);
+        var (pixels, _) = (DemoSet.Pixels, DemoSet.Labels);
+        var reference = DemoSet.ReferenceLogits("fashion_cnn");
+        using var input = OrtTensor.Create(ort.Library, pixels.AsMemory(0, Images * DemoSet.ImageSize), [Images, 1, 28, 28]);
         using var outputs = session.Run(["input"], [input]);
         var logits = outputs["logits"].ToArray<float>();
         var worst = 0f;
         for (var i = 0; i < Images; i++)
         {
-            var row = logits.AsSpan(i * DemoData.Classes, DemoData.Classes);
-            var expected = reference.AsSpan(i * DemoData.Classes, DemoData.Classes);
-            Assert.Equal(DemoData.ArgMax(expected), DemoData.ArgMax(row));
-            for (var k = 0; k < DemoData.Classes; k++)
+            var row = logits.AsSpan(i * DemoSet.Classes, DemoSet.Classes);
+            var expected = reference.AsSpan(i * DemoSet.Classes, DemoSet.Classes);
+            Assert.Equal(DemoSet.ArgMax(expected), DemoSet.ArgMax(row));
+            for (var k = 0; k < DemoSet.Classes; k++)
             {
                 worst = Math.Max(worst, Math.Abs(row[k] - expected[k]));
             }

@@ -27,27 +27,35 @@ public static class EmbeddedInference
     public static ModelMetadataResponse Metadata(EmbeddedModels models, string model, string version)
     {
         ArgumentNullException.ThrowIfNull(models);
-        var hosted = Resolve(models, model, version);
+        return Metadata(models.Host, Resolve(models, model, version));
+    }
+
+    internal static ModelMetadataResponse Metadata(Guard.ModelHost.ModelHost host, HostedModel hosted)
+    {
         var response = new ModelMetadataResponse { Name = hosted.Name, Platform = Platform };
-        response.Versions.AddRange(models.Host.VersionsOf(hosted.Name).Select(v => v.Version));
+        response.Versions.AddRange(host.VersionsOf(hosted.Name).Select(v => v.Version));
         response.Inputs.AddRange(hosted.Inputs.Select(Describe));
         response.Outputs.AddRange(hosted.Outputs.Select(Describe));
         return response;
     }
 
-    /// <summary>The model's signature for the validation guard, straight from the host (no metadata call).</summary>
+    /// <summary>
+    /// The model's signature for the validation guard, straight from the host (no metadata call); null for an unknown
+    /// or unavailable model, which the inference itself then reports with the host's reason.
+    /// </summary>
     public static ModelSignature? Signature(EmbeddedModels models, string model, string version)
     {
         ArgumentNullException.ThrowIfNull(models);
-        try
+        foreach (var hosted in models.Host.VersionsOf(model))
         {
-            return ModelSignature.FromMetadata(Metadata(models, model, version));
+            // Highest version first: an empty version means that one.
+            if (version.Length == 0 || hosted.Version == version)
+            {
+                return models.SignatureOf(hosted);
+            }
         }
-        catch (RpcException)
-        {
-            // Unknown or unavailable: the inference itself reports that, with the host's reason.
-            return null;
-        }
+
+        return null;
     }
 
     /// <summary>Runs the request described by <paramref name="view"/>; returns the serialized ModelInferResponse.</summary>

@@ -1,3 +1,4 @@
+using Guard.Guards.Model;
 using Guard.ModelHost;
 using Guard.ModelHost.Configuration;
 using Guard.OnnxRuntime;
@@ -14,13 +15,20 @@ public sealed partial class EmbeddedModels : IAsyncDisposable
 {
     private readonly OrtEnvironment _environment;
     private readonly string _loadedFrom;
+    private readonly Dictionary<HostedModel, ModelSignature> _signatures;
 
     private EmbeddedModels(ModelHostOptions options, OrtEnvironment environment, Guard.ModelHost.ModelHost host)
     {
         _environment = environment;
         Host = host;
         _loadedFrom = Describe(options);
+
+        // The host's models never change after load: their signatures are built once, not per request.
+        _signatures = host.Loaded.ToDictionary(m => m, m => ModelSignature.FromMetadata(EmbeddedInference.Metadata(host, m)));
     }
+
+    /// <summary>What <paramref name="model"/> takes and gives, for the validation guard.</summary>
+    public ModelSignature SignatureOf(HostedModel model) => _signatures[model];
 
     public Guard.ModelHost.ModelHost Host { get; }
 

@@ -5,6 +5,7 @@ using Guard.Integration.Tests.Infrastructure;
 using Guard.Protocol.Inference;
 using Guard.Rpc;
 using Guard.Rpc.Client;
+using Guard.TestSupport;
 
 namespace Guard.Integration.Tests.Embedded;
 
@@ -14,8 +15,6 @@ namespace Guard.Integration.Tests.Embedded;
 /// </summary>
 public sealed class EmbeddedModelHostTests(EmbeddedHostFixture fixture) : IClassFixture<EmbeddedHostFixture>
 {
-    private const int Pixels = 28 * 28;
-
     private GuardServer Guard => fixture.Guard;
 
     [Theory]
@@ -25,7 +24,7 @@ public sealed class EmbeddedModelHostTests(EmbeddedHostFixture fixture) : IClass
     [InlineData("fashion_raw", "--reference", "fashion_cnn", "--concurrency", "4")]
     public async Task A_grpcio_client_gets_the_reference_predictions(string model, params string[] args)
     {
-        var result = await FashionClient.RunAsync(Guard.GrpcAddress, ["--model", model, .. args]);
+        var result = await PythonClient.ClassifyAsync(Guard.GrpcAddress, ["--model", model, .. args]);
         Assert.True(result.Ok, result.ToString());
         Assert.Equal(1000, result.Json.GetProperty("images").GetInt32());
         Assert.True(result.Json.GetProperty("accuracy").GetDouble() > 0.85, result.ToString());
@@ -153,9 +152,9 @@ public sealed class EmbeddedModelHostTests(EmbeddedHostFixture fixture) : IClass
     {
         using var channel = Channel();
         var images = EvalImages(64);
-        var reference = ReferenceLogits("fashion_cnn", 64);
+        var reference = DemoSet.ReferenceLogits("fashion_cnn");
         var before = BatchCounts(await Guard.MetricsAsync(), "fashion_cnn");
-        var calls = Enumerable.Range(0, 64).Select(i => InferAsync(channel, FashionRequest("fashion_cnn", images[(i * Pixels)..((i + 1) * Pixels)], 1))).ToArray();
+        var calls = Enumerable.Range(0, 64).Select(i => InferAsync(channel, FashionRequest("fashion_cnn", images[(i * DemoSet.ImageSize)..((i + 1) * DemoSet.ImageSize)], 1))).ToArray();
         var responses = await Task.WhenAll(calls);
         for (var i = 0; i < 64; i++)
         {
@@ -184,14 +183,8 @@ public sealed class EmbeddedModelHostTests(EmbeddedHostFixture fixture) : IClass
         return request;
     }
 
-    internal static float[] EvalImages(int count)
-    {
-        var bytes = File.ReadAllBytes(Path.Combine(RepoPaths.Root, "models", "eval", "fashion_eval_1000.bin"));
-        return MemoryMarshal.Cast<byte, float>(bytes.AsSpan(16, count * Pixels * 4)).ToArray();
-    }
-
-    private static float[] ReferenceLogits(string model, int count) =>
-        MemoryMarshal.Cast<byte, float>(File.ReadAllBytes(Path.Combine(RepoPaths.Root, "models", model, "reference_logits.bin")).AsSpan(0, count * 40)).ToArray();
+    /// <summary>A copy of the first <paramref name="count"/> evaluation images, back to back.</summary>
+    internal static float[] EvalImages(int count) => DemoSet.Pixels.AsSpan(0, count * DemoSet.ImageSize).ToArray();
 
     private static float[] Logits(ModelInferResponse response) => MemoryMarshal.Cast<byte, float>(response.RawOutputContents[0].Span).ToArray();
 

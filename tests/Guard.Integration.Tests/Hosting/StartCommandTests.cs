@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text.RegularExpressions;
 using Guard.Integration.Tests.Infrastructure;
 
 namespace Guard.Integration.Tests.Hosting;
@@ -9,7 +8,7 @@ namespace Guard.Integration.Tests.Hosting;
 /// demo models on the embedded host. Only the ports are moved (by environment variables) so the test can run beside
 /// other Guards; a real grpcio client then classifies the evaluation set through it.
 /// </summary>
-public sealed partial class StartCommandTests
+public sealed class StartCommandTests
 {
     private static readonly TimeSpan StartPatience = TimeSpan.FromMinutes(4);
 
@@ -26,11 +25,11 @@ public sealed partial class StartCommandTests
         var stderr = process.StandardError.ReadToEndAsync();
         try
         {
-            var grpc = await ListeningAddressAsync(process);
+            var grpc = await GuardProcess.ListeningAddressAsync(process, StartPatience);
             Assert.True(grpc is not null, $"./guard serve never said where it listens; stderr: {(process.HasExited ? await stderr : "(running)")}");
             foreach (var model in new[] { "fashion_cnn", "fashion_cnn_s025", "fashion_cnn_s050" })
             {
-                var result = await FashionClient.RunAsync(grpc, "--model", model, "--count", "200");
+                var result = await PythonClient.ClassifyAsync(grpc, "--model", model, "--count", "200");
                 Assert.True(result.Ok, result.ToString());
             }
         }
@@ -55,23 +54,4 @@ public sealed partial class StartCommandTests
 
         Assert.Equal(0, process.ExitCode);
     }
-
-    private static async Task<string?> ListeningAddressAsync(Process process)
-    {
-        using var patience = new CancellationTokenSource(StartPatience);
-        while (await process.StandardOutput.ReadLineAsync(patience.Token) is { } line)
-        {
-            if (ListeningLine().Match(line) is { Success: true } match)
-            {
-                // Keep draining stdout so Guard never blocks on a full pipe.
-                _ = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
-                return match.Groups["grpc"].Value;
-            }
-        }
-
-        return null;
-    }
-
-    [GeneratedRegex(@"Guard listening: gRPC h2c://(?<grpc>[0-9.]+:[0-9]+)")]
-    private static partial Regex ListeningLine();
 }

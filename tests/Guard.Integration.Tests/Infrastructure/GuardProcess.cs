@@ -41,17 +41,29 @@ public sealed partial class GuardProcess : IAsyncDisposable
         info.Environment["GUARD_logging__logLevel__default"] = "Warning";
         var process = Process.Start(info) ?? throw new InvalidOperationException("could not start guard");
         var stderr = process.StandardError.ReadToEndAsync();
-        using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        while (await process.StandardOutput.ReadLineAsync(patience.Token) is { } line)
+        return await ListeningAddressAsync(process, TimeSpan.FromSeconds(60)) is { } address
+            ? new GuardProcess(process, directory, address)
+            : throw new InvalidOperationException($"guard exited before listening (exit {process.ExitCode}): {await stderr}");
+    }
+
+    /// <summary>
+    /// The gRPC address from the line <c>guard serve</c> prints once listening (null if it ends first); stdout is
+    /// drained from then on so Guard never blocks on a full pipe.
+    /// </summary>
+    public static async Task<string?> ListeningAddressAsync(Process process, TimeSpan patience)
+    {
+        ArgumentNullException.ThrowIfNull(process);
+        using var timeout = new CancellationTokenSource(patience);
+        while (await process.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
         {
             if (Listening().Match(line) is { Success: true } match)
             {
                 _ = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
-                return new GuardProcess(process, directory, match.Groups["grpc"].Value);
+                return match.Groups["grpc"].Value;
             }
         }
 
-        throw new InvalidOperationException($"guard exited before listening (exit {process.ExitCode}): {await stderr}");
+        return null;
     }
 
     public async ValueTask DisposeAsync()

@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using Guard.TestSupport;
 
 namespace Guard.Integration.Tests.Infrastructure;
 
@@ -16,7 +16,7 @@ public sealed class TempModelRepository : IDisposable
     public string Path { get; }
 
     /// <summary>The pinned ONNX Runtime: GUARD_ORT_LIBRARY (tools/test.sh sets it), else provisioned now.</summary>
-    public static string OrtLibrary { get; } = FindOrtLibrary();
+    public static string OrtLibrary => OrtLibraryPath.Value;
 
     /// <summary>Copies demo model <paramref name="demo"/> (its versions and config.yaml) in as <paramref name="name"/>.</summary>
     public TempModelRepository AddDemo(string demo, string? name = null, string? config = null)
@@ -52,22 +52,5 @@ public sealed class TempModelRepository : IDisposable
         catch (IOException)
         {
         }
-    }
-
-    private static string FindOrtLibrary()
-    {
-        if (Environment.GetEnvironmentVariable("GUARD_ORT_LIBRARY") is { Length: > 0 } path)
-        {
-            return path;
-        }
-
-        var info = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = RepoPaths.Root };
-        info.ArgumentList.Add("tools/onnxruntime.sh");
-        using var process = Process.Start(info) ?? throw new InvalidOperationException("could not run tools/onnxruntime.sh");
-        var output = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        return process.ExitCode == 0
-            ? output.Trim().Split('\n')[^1]
-            : throw new InvalidOperationException("tools/onnxruntime.sh failed: " + process.StandardError.ReadToEnd());
     }
 }

@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using Guard.TestSupport;
 using Guard.ModelHost.Configuration;
 using Guard.OnnxRuntime;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -13,7 +13,7 @@ public sealed class OrtFixture : IDisposable
 {
     public OrtFixture()
     {
-        LibraryPath = System.Environment.GetEnvironmentVariable(OrtLibrary.PathVariable) is { Length: > 0 } path ? path : Provision();
+        LibraryPath = OrtLibraryPath.Value;
         Library = OrtLibrary.Load(LibraryPath);
         Environment = Library.CreateEnvironment(OrtLoggingLevel.Error, "guard-modelhost-tests");
     }
@@ -46,25 +46,6 @@ public sealed class OrtFixture : IDisposable
         var error = Assert.Throws<OnnxRuntimeException>(() => new InferenceSession(Environment, modelPath, options).Dispose());
         Assert.False(string.IsNullOrWhiteSpace(error.OrtMessage));
         return error.OrtMessage;
-    }
-
-    private static string Provision()
-    {
-        var start = new ProcessStartInfo("bash", [Path.Combine("tools", "onnxruntime.sh")])
-        {
-            WorkingDirectory = DemoData.RepoRoot(),
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("bash did not start.");
-        var stderr = process.StandardError.ReadToEndAsync();
-        var stdout = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"tools/onnxruntime.sh failed ({process.ExitCode}): {stderr.Result}");
-        }
-        return stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)[^1];
     }
 }
 

@@ -1,3 +1,4 @@
+using Guard.TestSupport;
 using Guard.OnnxRuntime;
 
 namespace Guard.ModelHost.Tests.Support;
@@ -45,7 +46,7 @@ internal static class TestModels
     /// <summary>The first half of the demo model's file.</summary>
     public static byte[] TruncatedDemo()
     {
-        var bytes = File.ReadAllBytes(DemoData.ModelPath());
+        var bytes = File.ReadAllBytes(DemoSet.ModelPath(DemoData.Model));
         return bytes[..(bytes.Length / 2)];
     }
 

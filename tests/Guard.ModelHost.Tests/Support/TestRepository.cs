@@ -1,3 +1,5 @@
+using Guard.TestSupport;
+
 namespace Guard.ModelHost.Tests.Support;
 
 /// <summary>A model repository in a temporary folder, deleted on dispose.</summary>
@@ -25,7 +27,7 @@ public sealed class TestRepository : IDisposable
     public TestRepository AddDemo(string name, string version = "1", string? config = LightConfig)
     {
         var folder = Directory.CreateDirectory(Path.Combine(Root, name, version)).FullName;
-        File.Copy(DemoData.ModelPath(), Path.Combine(folder, "model.onnx"), overwrite: true);
+        File.Copy(DemoSet.ModelPath(DemoData.Model), Path.Combine(folder, "model.onnx"), overwrite: true);
         return config is null ? this : Config(name, config);
     }
 

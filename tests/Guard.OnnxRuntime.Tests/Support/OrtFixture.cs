@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using Guard.TestSupport;
 
 namespace Guard.OnnxRuntime.Tests.Support;
 
@@ -10,7 +10,7 @@ public sealed class OrtFixture : IDisposable
 {
     public OrtFixture()
     {
-        LibraryPath = System.Environment.GetEnvironmentVariable(OrtLibrary.PathVariable) is { Length: > 0 } path ? path : Provision();
+        LibraryPath = OrtLibraryPath.Value;
         Library = OrtLibrary.Load(LibraryPath);
         Environment = Library.CreateEnvironment(OrtLoggingLevel.Error, "guard-tests");
     }
@@ -34,38 +34,6 @@ public sealed class OrtFixture : IDisposable
     {
         using var options = Options();
         return new InferenceSession(Environment, model, options);
-    }
-
-    private static string Provision()
-    {
-        var root = RepositoryRoot();
-        var start = new ProcessStartInfo("bash", [Path.Combine("tools", "onnxruntime.sh")])
-        {
-            WorkingDirectory = root,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("bash did not start.");
-        var stderr = process.StandardError.ReadToEndAsync();
-        var stdout = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"tools/onnxruntime.sh failed ({process.ExitCode}): {stderr.Result}");
-        }
-        return stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)[^1];
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "tools", "onnxruntime.sh")))
-            {
-                return dir.FullName;
-            }
-        }
-        throw new InvalidOperationException("tools/onnxruntime.sh not found above " + AppContext.BaseDirectory);
     }
 }
 

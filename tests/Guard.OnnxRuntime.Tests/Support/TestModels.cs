@@ -1,3 +1,5 @@
+using Guard.TestSupport;
+
 namespace Guard.OnnxRuntime.Tests.Support;
 
 /// <summary>The tiny models the tests run.</summary>

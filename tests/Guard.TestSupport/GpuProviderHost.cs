@@ -1,13 +1,15 @@
 using System.Runtime.InteropServices;
 
-namespace Guard.OnnxRuntime.Tests.Support;
+using Guard.OnnxRuntime;
+
+namespace Guard.TestSupport;
 
 /// <summary>
 /// Decides, without ORT, whether a GPU execution provider of the loaded build can work on this machine, so a test
 /// expects either success or ORT's failure and can fail both ways: an NVIDIA device node, and ORT's provider library
 /// beside libonnxruntime.so.1 that the dynamic loader opens with all its dependencies (CUDA, cuDNN, TensorRT).
 /// </summary>
-internal static class GpuProviderHost
+public static class GpuProviderHost
 {
     private const string DeviceNode = "/dev/nvidiactl";
 

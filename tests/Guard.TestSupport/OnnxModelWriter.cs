@@ -1,13 +1,14 @@
 using System.Text;
+
 using Guard.OnnxRuntime;
 
-namespace Guard.ModelHost.Tests.Support;
+namespace Guard.TestSupport;
 
 /// <summary>
 /// Writes ONNX <c>ModelProto</c> bytes by hand (plain protobuf): ir_version 9, opset 17, one graph.
 /// Field numbers are from onnx.proto.
 /// </summary>
-internal sealed class OnnxModelWriter
+public sealed class OnnxModelWriter
 {
     private readonly List<byte[]> _nodes = [];
     private readonly List<byte[]> _inputs = [];
