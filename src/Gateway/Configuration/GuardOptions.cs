@@ -28,6 +28,8 @@ public sealed class GuardOptions
     public Guard.State.StateOptions State { get; set; } = new();
 
     public QueryPatternsOptions QueryPatterns { get; set; } = new();
+
+    public BlockedQueryLogSettings BlockedQueryLog { get; set; } = new();
 }
 
 /// <summary>Deployment-wide settings of query-pattern detection.</summary>
@@ -208,6 +210,61 @@ public sealed class PolicyOptions
     public ValidationOptions Validation { get; set; } = new();
 
     public FingerprintPolicyOptions Fingerprint { get; set; } = new();
+
+    /// <summary>What detecting stages do by default, and the parameters of delay and ban.</summary>
+    public ActionsOptions Actions { get; set; } = new();
+
+    /// <summary>Coarsening of every response of the policy's models, for every client.</summary>
+    public OutputHardeningPolicyOptions OutputHardening { get; set; } = new();
+}
+
+/// <summary>A policy's detection actions: the default for its detecting stages, and how long delays and bans last.</summary>
+public sealed class ActionsOptions
+{
+    /// <summary>reject, silentReject, delay, ban or flag; a stage's own <c>action</c> overrides it.</summary>
+    public string Default { get; set; } = "reject";
+
+    /// <summary>How long <c>delay</c> holds a detected query's answer back.</summary>
+    public TimeSpan Delay { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>How long <c>ban</c> bans the client (its API key, certificate subject or address: its client id).</summary>
+    public TimeSpan BanFor { get; set; } = TimeSpan.FromHours(1);
+}
+
+public sealed class OutputHardeningPolicyOptions
+{
+    /// <summary>none, top1 (one-hot label only) or round (scores to <see cref="Decimals"/> digits).</summary>
+    public string Mode { get; set; } = "none";
+
+    public int Decimals { get; set; } = 2;
+}
+
+/// <summary>The durable log of blocked and flagged queries (section <c>blockedQueryLog</c>).</summary>
+public sealed class BlockedQueryLogSettings
+{
+    /// <summary>sqlite (one file, the embedded default) or postgres (shared by replicas).</summary>
+    public string Backend { get; set; } = "sqlite";
+
+    /// <summary>The SQLite file; its folder is created.</summary>
+    public string Path { get; set; } = "data/blocked-queries.db";
+
+    /// <summary>Npgsql connection string for postgres; put the password in GUARD_blockedQueryLog__connectionString,
+    /// not in the file. Never logged.</summary>
+    public string? ConnectionString { get; set; }
+
+    /// <summary>Rows older than this are deleted.</summary>
+    public TimeSpan MaxAge { get; set; } = TimeSpan.FromDays(90);
+
+    /// <summary>Beyond this many rows the oldest are deleted; unset: no cap.</summary>
+    public long? MaxRows { get; set; }
+
+    /// <summary>How often retention runs.</summary>
+    public TimeSpan RetentionInterval { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>Snapshots whose compressed bytes are over this keep only the input hash.</summary>
+    public int MaxSnapshotBytes { get; set; } = 64 * 1024;
+
+    public override string ToString() => $"backend={Backend} path={Path} connectionString={(ConnectionString is null ? "none" : "***")}";
 }
 
 public sealed class ValidationOptions
@@ -310,6 +367,6 @@ public sealed class FingerprintPolicyOptions
 
     public int IdsPerHash { get; set; } = 8;
 
-    /// <summary>reject (PERMISSION_DENIED, neutral message) or flag (record only).</summary>
-    public string Action { get; set; } = "reject";
+    /// <summary>reject, silentReject, delay, ban or flag; unset: the policy's <c>actions.default</c>.</summary>
+    public string? Action { get; set; }
 }

@@ -67,7 +67,10 @@ public static class GuardOptionsValidator
 
             ValidateLimits($"policies.{name}.limits", policy.Limits, errors);
             ValidateFingerprint($"policies.{name}.fingerprint", policy.Fingerprint, options.QueryPatterns, errors);
+            ValidateActions($"policies.{name}", policy, options.QueryPatterns, errors);
         }
+
+        ValidateBlockedQueryLog(options.BlockedQueryLog, errors);
 
         return errors;
     }
@@ -151,10 +154,6 @@ public static class GuardOptionsValidator
         {
             errors.Add($"{path}: needs queryPatterns.secret, at least 16 characters (set GUARD_queryPatterns__secret)");
         }
-        if (fingerprint.Action is not ("reject" or "flag"))
-        {
-            errors.Add($"{path}.action: '{fingerprint.Action}' is not reject or flag");
-        }
         if (fingerprint.IndexLifetime <= TimeSpan.Zero || fingerprint.IdsPerHash < 1)
         {
             errors.Add($"{path}: indexLifetime must be positive and idsPerHash at least 1");
@@ -166,6 +165,102 @@ public static class GuardOptionsValidator
         catch (ArgumentException ex)
         {
             errors.Add($"{path}: {ex.Message}");
+        }
+    }
+
+    public static readonly string[] ActionNames = ["reject", "silentReject", "delay", "ban", "flag"];
+
+    /// <summary>The actions of a policy's detecting stages: known names, and what ban and silentReject depend on.</summary>
+    private static void ValidateActions(string path, PolicyOptions policy, QueryPatternsOptions queryPatterns, List<string> errors)
+    {
+        var actions = policy.Actions;
+        var used = new List<(string At, string Action)> { ($"{path}.actions.default", actions.Default) };
+        if (policy.Fingerprint is { Enabled: true, Action: { } fingerprintAction })
+        {
+            used.Add(($"{path}.fingerprint.action", fingerprintAction));
+        }
+
+        foreach (var (at, action) in used)
+        {
+            if (!ActionNames.Contains(action))
+            {
+                errors.Add($"{at}: '{action}' is not one of {string.Join(", ", ActionNames)}");
+            }
+        }
+
+        var effective = EffectiveActions(policy).ToList();
+        if (effective.Contains("ban") && !policy.Limits.Enabled)
+        {
+            errors.Add($"{path}: action 'ban' needs limits.enabled: true, the stage that refuses banned clients");
+        }
+
+        if (effective.Contains("silentReject") && queryPatterns.Secret is not { Length: >= 16 })
+        {
+            errors.Add($"{path}: action 'silentReject' needs queryPatterns.secret (it keys the decoy answers)");
+        }
+
+        if (actions.Delay <= TimeSpan.Zero || actions.Delay > TimeSpan.FromMinutes(5))
+        {
+            errors.Add($"{path}.actions.delay: must be more than 0 and at most 5 minutes (got {actions.Delay})");
+        }
+
+        if (actions.BanFor <= TimeSpan.Zero)
+        {
+            errors.Add($"{path}.actions.banFor: must be positive (got {actions.BanFor})");
+        }
+
+        var hardening = policy.OutputHardening;
+        if (hardening.Mode is not ("none" or "top1" or "round"))
+        {
+            errors.Add($"{path}.outputHardening.mode: '{hardening.Mode}' is not none, top1 or round");
+        }
+
+        if (hardening.Decimals is < 0 or > 6)
+        {
+            errors.Add($"{path}.outputHardening.decimals: must be 0 to 6 (got {hardening.Decimals})");
+        }
+    }
+
+    /// <summary>The actions the enabled detecting stages of <paramref name="policy"/> will take.</summary>
+    private static IEnumerable<string> EffectiveActions(PolicyOptions policy)
+    {
+        if (policy.Fingerprint.Enabled)
+        {
+            yield return policy.Fingerprint.Action ?? policy.Actions.Default;
+        }
+    }
+
+    private static void ValidateBlockedQueryLog(BlockedQueryLogSettings log, List<string> errors)
+    {
+        const string path = "blockedQueryLog";
+        switch (log.Backend)
+        {
+            case "sqlite" when string.IsNullOrWhiteSpace(log.Path):
+                errors.Add($"{path}.path: the SQLite file is required for the sqlite backend");
+                break;
+            case "postgres" when string.IsNullOrWhiteSpace(log.ConnectionString):
+                errors.Add($"{path}.connectionString: required for the postgres backend (set GUARD_blockedQueryLog__connectionString)");
+                break;
+            case "sqlite" or "postgres":
+                break;
+            default:
+                errors.Add($"{path}.backend: '{log.Backend}' is not sqlite or postgres");
+                break;
+        }
+
+        if (log.MaxAge <= TimeSpan.Zero || log.RetentionInterval <= TimeSpan.Zero)
+        {
+            errors.Add($"{path}: maxAge and retentionInterval must be positive");
+        }
+
+        if (log.MaxRows is < 1)
+        {
+            errors.Add($"{path}.maxRows: must be 1 or more when set");
+        }
+
+        if (log.MaxSnapshotBytes < 0)
+        {
+            errors.Add($"{path}.maxSnapshotBytes: must be 0 or more");
         }
     }
 

@@ -26,6 +26,7 @@ public sealed partial class InferenceProxyService(
     ModelSignatureCache signatures,
     GatewayMetrics metrics,
     PipelineMetricsObserver observer,
+    Detections.DetectionResponder detections,
     ILoggerFactory loggerFactory)
 {
     private readonly ILogger _logger = loggerFactory.CreateLogger<InferenceProxyService>();
@@ -92,11 +93,44 @@ public sealed partial class InferenceProxyService(
             var route = snapshot.Resolve(view.ModelName) ?? throw UnknownModel(view.ModelName);
             observed.Model = route.Model;
             var backend = route.BackendFor(view.ModelVersion);
-            var payload = await InspectAsync(route, backend, view, request, context, observed.Client);
-            return backend is EmbeddedBackend embedded
-                ? await EmbeddedInference.InferAsync(embedded.Models, ViewOf(payload, request, view), context.CancellationToken)
-                : await ForwardAsync(Cluster(backend), InferenceMethods.ModelInferRaw, payload, context);
+            var inspection = await InspectAsync(route, backend, view, request, context, observed.Client);
+            if (inspection.Answer is { } decoy)
+            {
+                return Harden(route, decoy).ToByteArray();
+            }
+
+            var payload = inspection.Payload;
+            if (backend is EmbeddedBackend embedded)
+            {
+                var forwarded = ViewOf(payload, request, view);
+                return route.Hardener is null
+                    ? await EmbeddedInference.InferAsync(embedded.Models, forwarded, context.CancellationToken)
+                    : Harden(route, await EmbeddedInference.InferResponseAsync(embedded.Models, forwarded, context.CancellationToken)).ToByteArray();
+            }
+
+            var response = await ForwardAsync(Cluster(backend), InferenceMethods.ModelInferRaw, payload, context);
+            return route.Hardener is null ? response : Harden(route, ParseResponse(response)).ToByteArray();
         });
+
+    /// <summary>Applies the route's output hardening, if any, to <paramref name="response"/> and returns it.</summary>
+    internal static ModelInferResponse Harden(ModelRoute route, ModelInferResponse response)
+    {
+        route.Hardener?.Apply(response);
+        return response;
+    }
+
+    /// <summary>An upstream's answer, parsed to be hardened; one that does not parse is the upstream's fault.</summary>
+    internal static ModelInferResponse ParseResponse(ReadOnlyMemory<byte> response)
+    {
+        try
+        {
+            return ModelInferResponse.Parser.ParseFrom(response.Span);
+        }
+        catch (InvalidProtocolBufferException ex)
+        {
+            throw new RpcException(StatusCode.Internal, $"The upstream's response could not be read: {ex.Message}");
+        }
+    }
 
     /// <summary>The view of what goes on: the client's own unless a guard rewrote the request.</summary>
     internal static InferRequestView ViewOf(ReadOnlyMemory<byte> payload, ReadOnlyMemory<byte> request, InferRequestView view) =>
@@ -148,13 +182,16 @@ public sealed partial class InferenceProxyService(
         return result.Response;
     }
 
-    /// <summary>Runs the model's pipeline; returns the bytes to forward or throws the blocking status.</summary>
-    internal async ValueTask<ReadOnlyMemory<byte>> InspectAsync(
+    /// <summary>
+    /// Runs the model's pipeline and carries out its detections; returns the bytes to forward, or the answer to give
+    /// instead (a silent reject's decoy), or throws the blocking status.
+    /// </summary>
+    internal async ValueTask<Inspection> InspectAsync(
         ModelRoute route, ModelBackend backend, InferRequestView view, ReadOnlyMemory<byte> request, ServerCallContext context, ClientIdentity client)
     {
         if (route.Pipeline.Guards.Count == 0)
         {
-            return request;
+            return new Inspection(request, Answer: null);
         }
 
         var signature = route.UseModelMetadata ? await SignatureAsync(backend, view, context) : null;
@@ -181,7 +218,20 @@ public sealed partial class InferenceProxyService(
             throw new RpcException(result.Verdict.Code, result.Verdict.Message);
         }
 
-        return guardContext.IsTransformed ? guardContext.RawMessage : request;
+        if (guardContext.Detections.Count > 0)
+        {
+            if (result.BlockedBy is { } stage)
+            {
+                metrics.Blocked.WithLabels(view.ModelName, stage, GatewayMetrics.CodeLabel(StatusCode.PermissionDenied)).Inc();
+            }
+
+            if (await detections.RespondAsync(route, guardContext, result, context.CancellationToken) is { } decoy)
+            {
+                return new Inspection(ReadOnlyMemory<byte>.Empty, decoy);
+            }
+        }
+
+        return new Inspection(guardContext.IsTransformed ? guardContext.RawMessage : request, Answer: null);
     }
 
     private async ValueTask<ModelSignature?> SignatureAsync(ModelBackend backend, InferRequestView view, ServerCallContext context) => backend switch
@@ -251,6 +301,9 @@ public sealed partial class InferenceProxyService(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Guard {Stage} failed on a request for {Model}")]
     private static partial void LogGuardFault(ILogger logger, string stage, string model, Exception exception);
+
+    /// <summary>What the pipeline decided: the request bytes to send on, or (silent reject) the answer to give instead.</summary>
+    internal readonly record struct Inspection(ReadOnlyMemory<byte> Payload, ModelInferResponse? Answer);
 
     /// <summary>What a call learns about itself on the way (its route), for the metrics recorded at its end.</summary>
     private sealed class ObservedCall

@@ -38,6 +38,9 @@ internal sealed partial class StreamInferProxy(
 
     private ClientIdentity _client = ClientIdentity.Anonymous;
 
+    // Streamed upstream answers are parsed only when some route hardens its outputs.
+    private readonly bool _hardens = snapshot.HasHardenedRoutes;
+
     public async Task RunAsync()
     {
         // Who is calling is settled once, before the first message: an unauthenticated stream ends at once.
@@ -87,12 +90,20 @@ internal sealed partial class StreamInferProxy(
             var route = snapshot.Resolve(view.ModelName) ?? throw InferenceProxyService.UnknownModel(view.ModelName);
             model = route.Model;
             var backend = route.BackendFor(view.ModelVersion);
-            var payload = await service.InspectAsync(route, backend, view, request, context, _client);
+            var inspection = await service.InspectAsync(route, backend, view, request, context, _client);
+            if (inspection.Answer is { } decoy)
+            {
+                await WriteAsync(new ModelStreamInferResponse { InferResponse = InferenceProxyService.Harden(route, decoy) }.ToByteArray());
+                service.Observe(model, Method, StatusCode.OK, started);
+                return;
+            }
+
+            var payload = inspection.Payload;
             if (backend is EmbeddedBackend embedded)
             {
                 // The request's bytes belong to the reader only until the next MoveNext: the view must own a copy.
                 var owned = InferenceProxyService.ParseInferRequest(payload.ToArray());
-                _embedded.Add(InferEmbeddedAsync(embedded, owned, model, started));
+                _embedded.Add(InferEmbeddedAsync(embedded, owned, route, started));
                 return;
             }
 
@@ -106,12 +117,13 @@ internal sealed partial class StreamInferProxy(
         }
     }
 
-    private async Task InferEmbeddedAsync(EmbeddedBackend backend, Protocol.InferRequestView view, string model, long started)
+    private async Task InferEmbeddedAsync(EmbeddedBackend backend, Protocol.InferRequestView view, ModelRoute route, long started)
     {
+        var model = route.Model;
         try
         {
             var response = await EmbeddedInference.InferResponseAsync(backend.Models, view, _cts.Token);
-            var message = new ModelStreamInferResponse { InferResponse = response };
+            var message = new ModelStreamInferResponse { InferResponse = InferenceProxyService.Harden(route, response) };
             await WriteAsync(message.ToByteArray());
             service.Observe(model, Method, StatusCode.OK, started);
         }
@@ -156,7 +168,7 @@ internal sealed partial class StreamInferProxy(
         {
             while (await call.ResponseStream.MoveNext(_cts.Token))
             {
-                await WriteAsync(call.ResponseStream.Current);
+                await WriteAsync(HardenStreamed(call.ResponseStream.Current));
             }
         }
         catch (Exception) when (!context.CancellationToken.IsCancellationRequested)
@@ -165,6 +177,32 @@ internal sealed partial class StreamInferProxy(
             await _cts.CancelAsync();
             throw;
         }
+    }
+
+    /// <summary>An upstream's streamed answer, hardened when its model's policy says so (the answer names its model).</summary>
+    private ReadOnlyMemory<byte> HardenStreamed(ReadOnlyMemory<byte> message)
+    {
+        if (!_hardens)
+        {
+            return message;
+        }
+
+        ModelStreamInferResponse parsed;
+        try
+        {
+            parsed = ModelStreamInferResponse.Parser.ParseFrom(message.Span);
+        }
+        catch (InvalidProtocolBufferException ex)
+        {
+            throw new RpcException(StatusCode.Internal, $"The upstream's response could not be read: {ex.Message}");
+        }
+
+        if (parsed.InferResponse is not { } response || snapshot.Resolve(response.ModelName) is not { Hardener: not null } route)
+        {
+            return message;
+        }
+
+        return new ModelStreamInferResponse { ErrorMessage = parsed.ErrorMessage, InferResponse = InferenceProxyService.Harden(route, response) }.ToByteArray();
     }
 
     private RpcException? FirstPumpFailure()

@@ -12,6 +12,8 @@ public sealed class GatewayMetrics
         RequestDuration = registry.CreateHistogram("guard_request_duration_seconds", "Time from request to status, by model and method.", Buckets.Latency, "model", "method");
         StageDuration = registry.CreateHistogram("guard_stage_duration_seconds", "Time spent in each policy stage, by model and stage.", Buckets.Latency, "model", "stage");
         Blocked = registry.CreateCounter("guard_blocked_total", "Requests blocked by a guard, by model, stage and status code.", "model", "stage", "code");
+        Detections = registry.CreateCounter("guard_detections_total", "Queries a detecting stage judged an attack, by model, stage and action taken.", "model", "stage", "action");
+        BlockedQueryLogFailures = registry.CreateCounter("guard_blocked_query_log_failures_total", "Detections that could not be written to the blocked-query log.", "model");
         UpstreamRequests = registry.CreateCounter("guard_upstream_requests_total", "Calls to upstream endpoints, by upstream, endpoint and status code.", "upstream", "endpoint", "code");
         UpstreamDuration = registry.CreateHistogram("guard_upstream_duration_seconds", "Upstream call latency, by upstream.", Buckets.Latency, "upstream");
         UpstreamRetries = registry.CreateCounter("guard_upstream_retries_total", "Requests sent again to another endpoint because they never reached the first.", "upstream");
@@ -32,6 +34,10 @@ public sealed class GatewayMetrics
     public Histogram StageDuration { get; }
 
     public Counter Blocked { get; }
+
+    public Counter Detections { get; }
+
+    public Counter BlockedQueryLogFailures { get; }
 
     public Counter UpstreamRequests { get; }
 

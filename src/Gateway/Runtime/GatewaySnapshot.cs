@@ -22,6 +22,9 @@ public sealed class GatewaySnapshot(GuardOptions options, IReadOnlyDictionary<st
 
     public IReadOnlyDictionary<string, ModelRoute> Routes { get; } = routes;
 
+    /// <summary>Whether some route hardens its outputs (streamed answers then need parsing).</summary>
+    public bool HasHardenedRoutes { get; } = routes.Values.Any(r => r.Hardener is not null);
+
     /// <summary>The gRPC listener's limits and compression, as configured in this generation.</summary>
     public GrpcServerOptions ServerOptions { get; } = new()
     {

@@ -3,6 +3,7 @@ using Guard.Gateway.Configuration;
 using Guard.Gateway.LoadBalancing;
 using Guard.Gateway.Upstreams;
 using Guard.Guards.Pipeline;
+using Guard.Guards.Responses;
 using Guard.Guards.Validation;
 using Guard.Rpc;
 using Guard.Rpc.Client;
@@ -16,9 +17,8 @@ namespace Guard.Gateway.Runtime;
 public static class GatewaySnapshotBuilder
 {
     /// <param name="embedded">The embedded model host, when the configuration has one; routes to "embedded" use it.</param>
-    /// <param name="state">The state store the limits stage uses (the embedded one when none is given).</param>
-    /// <param name="fingerprints">The global fingerprint index the fingerprint stage uses.</param>
-    public static GatewaySnapshot Build(GuardOptions options, GatewaySnapshot? previous, long generation, Embedded.EmbeddedModels? embedded = null, Guard.State.IStateStore? state = null, Guard.State.Fingerprints.IFingerprintIndex? fingerprints = null)
+    /// <param name="state">The state the stateful stages use: limits, the fingerprint index, client histories.</param>
+    public static GatewaySnapshot Build(GuardOptions options, GatewaySnapshot? previous, long generation, Embedded.EmbeddedModels? embedded = null, State.StateStoreHost? state = null)
     {
         var reusable = new Dictionary<string, UpstreamEndpoint>(StringComparer.Ordinal);
         if (previous is not null)
@@ -56,12 +56,15 @@ public static class GatewaySnapshotBuilder
             ModelBackend BackendOf(string upstream) => upstream == ModelOptions.EmbeddedUpstream
                 ? new EmbeddedBackend(embedded ?? throw new InvalidOperationException("Routes to the embedded model host need it loaded."))
                 : new UpstreamBackend(clusters[upstream]);
+            var guards = BuildGuards(policy, state, options.QueryPatterns);
             routes[model] = new ModelRoute(
                 model,
                 BackendOf(modelOptions.Upstream),
                 modelOptions.Versions.ToDictionary(v => v.Key, v => BackendOf(v.Value), StringComparer.Ordinal),
-                new GuardPipeline(model, BuildGuards(policy, state, fingerprints, options.QueryPatterns)),
-                policy?.Validation is { Enabled: true, UseModelMetadata: true });
+                new GuardPipeline(model, guards.Guards),
+                policy?.Validation is { Enabled: true, UseModelMetadata: true },
+                policy is null ? null : new OutputHardener(ToHardeningOptions(policy.OutputHardening)),
+                guards.SilentlyRejects ? new DecoyResponseFactory(options.QueryPatterns.Secret!) : null);
         }
 
         return new GatewaySnapshot(options, clusters, routes, generation);
@@ -74,15 +77,22 @@ public static class GatewaySnapshotBuilder
         return previous.AllEndpoints.Where(e => !kept.Contains(e)).ToList();
     }
 
-    private static List<IGuard> BuildGuards(PolicyOptions? policy, Guard.State.IStateStore? state, Guard.State.Fingerprints.IFingerprintIndex? fingerprints, QueryPatternsOptions queryPatterns)
+    private static (List<IGuard> Guards, bool SilentlyRejects) BuildGuards(PolicyOptions? policy, State.StateStoreHost? state, QueryPatternsOptions queryPatterns)
     {
         var guards = new List<IGuard>();
+        var silentlyRejects = false;
+        DetectionAction ActionOf(string? stageAction)
+        {
+            var action = ToDetectionAction(stageAction ?? policy!.Actions.Default, policy!.Actions);
+            silentlyRejects |= action.Kind == DetectionActionKind.SilentReject;
+            return action;
+        }
 
         // Who may ask comes before what they ask: a throttled client costs no validation work.
         if (policy?.Limits is { Enabled: true } limits)
         {
             guards.Add(new Guards.Limits.AdmissionGuard(
-                state ?? throw new InvalidOperationException("The limits stage needs a state store."), ToAdmissionOptions(limits)));
+                state?.Store ?? throw new InvalidOperationException("The limits stage needs a state store."), ToAdmissionOptions(limits)));
         }
 
         if (policy?.Validation is { Enabled: true } validation)
@@ -94,18 +104,44 @@ public static class GatewaySnapshotBuilder
         if (policy?.Fingerprint is { Enabled: true } fingerprint)
         {
             guards.Add(new Guards.QueryPatterns.FingerprintGuard(
-                fingerprints ?? throw new InvalidOperationException("The fingerprint stage needs an index."),
+                state?.Fingerprints ?? throw new InvalidOperationException("The fingerprint stage needs an index."),
                 new Guards.QueryPatterns.FingerprintGuardOptions
                 {
                     Fingerprint = ToFingerprintOptions(fingerprint, queryPatterns.Secret!),
                     IndexLifetime = fingerprint.IndexLifetime,
                     IdsPerHash = fingerprint.IdsPerHash,
-                    Action = fingerprint.Action == "flag" ? Guards.QueryPatterns.FingerprintAction.Flag : Guards.QueryPatterns.FingerprintAction.Reject,
+                    Action = ActionOf(fingerprint.Action),
                 }));
         }
 
-        return guards;
+        return (guards, silentlyRejects);
     }
+
+    /// <summary>A stage's action by name (validated), with the policy's delay and ban durations.</summary>
+    public static DetectionAction ToDetectionAction(string name, ActionsOptions actions) => new()
+    {
+        Kind = name switch
+        {
+            "silentReject" => DetectionActionKind.SilentReject,
+            "delay" => DetectionActionKind.Delay,
+            "ban" => DetectionActionKind.Ban,
+            "flag" => DetectionActionKind.Flag,
+            _ => DetectionActionKind.Reject,
+        },
+        Delay = actions.Delay,
+        BanFor = actions.BanFor,
+    };
+
+    public static OutputHardeningOptions ToHardeningOptions(OutputHardeningPolicyOptions hardening) => new()
+    {
+        Mode = hardening.Mode switch
+        {
+            "top1" => OutputHardeningMode.Top1,
+            "round" => OutputHardeningMode.Round,
+            _ => OutputHardeningMode.None,
+        },
+        Decimals = hardening.Decimals,
+    };
 
     public static Guards.QueryPatterns.FingerprintOptions ToFingerprintOptions(FingerprintPolicyOptions fingerprint, string secret) => new()
     {

@@ -22,21 +22,19 @@ public sealed partial class GatewayState : IDisposable
     private readonly Lock _reloadLock = new();
     private readonly CancellationTokenSource _disposed = new();
     private readonly Embedded.EmbeddedModels? _embedded;
-    private readonly Guard.State.IStateStore? _stateStore;
-    private readonly Guard.State.Fingerprints.IFingerprintIndex? _fingerprints;
+    private readonly State.StateStoreHost? _stateHost;
     private volatile GatewaySnapshot _current;
 
     /// <param name="initial">Options already bound and validated from <paramref name="configuration"/>.</param>
     /// <param name="embedded">The embedded model host loaded from <paramref name="initial"/>, if it configures one.</param>
-    /// <param name="stateStore">The state store built from <paramref name="initial"/>'s state section (fixed until restart).</param>
-    public GatewayState(GuardOptions initial, IConfiguration configuration, GatewayMetrics metrics, ILogger<GatewayState> logger, Embedded.EmbeddedModels? embedded = null, Guard.State.IStateStore? stateStore = null, Guard.State.Fingerprints.IFingerprintIndex? fingerprints = null)
+    /// <param name="stateHost">The state built from <paramref name="initial"/>'s state section (fixed until restart).</param>
+    public GatewayState(GuardOptions initial, IConfiguration configuration, GatewayMetrics metrics, ILogger<GatewayState> logger, Embedded.EmbeddedModels? embedded = null, State.StateStoreHost? stateHost = null)
     {
         _logger = logger;
         _metrics = metrics;
         _embedded = embedded;
-        _stateStore = stateStore;
-        _fingerprints = fingerprints;
-        _current = GatewaySnapshotBuilder.Build(initial, null, 1, embedded, stateStore, fingerprints);
+        _stateHost = stateHost;
+        _current = GatewaySnapshotBuilder.Build(initial, null, 1, embedded, stateHost);
         Publish(_current);
         _subscription = ChangeToken.OnChange(configuration.GetReloadToken, () => Reload(configuration));
     }
@@ -95,7 +93,7 @@ public sealed partial class GatewayState : IDisposable
             GatewaySnapshot next;
             try
             {
-                next = GatewaySnapshotBuilder.Build(options, previous, previous.Generation + 1, _embedded, _stateStore, _fingerprints);
+                next = GatewaySnapshotBuilder.Build(options, previous, previous.Generation + 1, _embedded, _stateHost);
             }
             catch (Exception ex) when (ex is IOException or System.Security.Cryptography.CryptographicException or UnauthorizedAccessException)
             {

@@ -49,7 +49,8 @@ public sealed class AdmissionGuard(IStateStore store, AdmissionGuardOptions opti
             AdmissionOutcome.Denied => GuardVerdict.Block(StatusCode.PermissionDenied, $"Client '{client}' is on the deny list."),
             AdmissionOutcome.Banned => GuardVerdict.Block(
                 StatusCode.PermissionDenied,
-                $"Client '{client}' is banned for another {Seconds(result.RetryAfter)}: {result.Reason}",
+                // The reason is for operators (it may name the detecting stage); the client learns only how long.
+                $"Client '{client}' is banned for another {Seconds(result.RetryAfter)}.",
                 RetryAfter(result.RetryAfter)),
             AdmissionOutcome.RateLimited => GuardVerdict.Block(
                 StatusCode.ResourceExhausted,

@@ -13,8 +13,9 @@ public sealed class GuardContext
 {
     private ModelInferRequest? _message;
     private Dictionary<string, object>? _items;
+    private List<Detection>? _detections;
 
-    public GuardContext(string model, InferRequestView request, ModelSignature? signature, string clientId)
+    public GuardContext(string model, InferRequestView request, ModelSignature? signature, string clientId, string? requestId = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(request);
@@ -23,7 +24,11 @@ public sealed class GuardContext
         Request = request;
         Signature = signature;
         ClientId = clientId;
+        RequestId = requestId ?? Guid.NewGuid().ToString("N");
     }
+
+    /// <summary>The gateway's id for this request, unique across replicas: what logs and stateful guards record it under.</summary>
+    public string RequestId { get; }
 
     /// <summary>The model the request is routed to.</summary>
     public string Model { get; }
@@ -51,6 +56,11 @@ public sealed class GuardContext
 
     /// <summary>Per-request scratch space shared between guards; allocated on first use.</summary>
     public IDictionary<string, object> Items => _items ??= new Dictionary<string, object>(StringComparer.Ordinal);
+
+    /// <summary>Every detection stages made on this request, in stage order (flag and delay ones included).</summary>
+    public IReadOnlyList<Detection> Detections => (IReadOnlyList<Detection>?)_detections ?? [];
+
+    internal void AddDetection(Detection detection) => (_detections ??= new List<Detection>(1)).Add(detection);
 
     /// <summary>Makes <paramref name="replacement"/> the current request for the guards that follow.</summary>
     internal void ApplyTransform(ModelInferRequest replacement)

@@ -5,7 +5,8 @@ namespace Guard.Guards.Pipeline;
 
 /// <summary>
 /// A model's ordered chain of guards. Guards run one after another: a Block stops the chain, a
-/// Transform replaces the request for the guards that follow, and a guard that fails blocks the
+/// Transform replaces the request for the guards that follow, a Detect is recorded on the context and stops the
+/// chain unless its action lets the request through (flag, delay), and a guard that fails blocks the
 /// request with Internal (its exception is kept for logs, never sent to the client).
 /// </summary>
 public sealed class GuardPipeline
@@ -155,6 +156,11 @@ public sealed class GuardPipeline
             }
         }
 
+        if (fault is null && verdict!.Kind == VerdictKind.Detect)
+        {
+            context.AddDetection(verdict.Detection!);
+        }
+
         var timing = new StageTiming(_names[index], Stopwatch.GetElapsedTime(start), fault is null ? verdict!.Kind : VerdictKind.Block);
         timings[index] = timing;
         observer?.OnStage(Model, timing);
@@ -165,7 +171,7 @@ public sealed class GuardPipeline
             return new PipelineResult(failed, _names[index], Ran(timings, index), fault);
         }
 
-        return verdict!.Kind == VerdictKind.Block
+        return verdict!.Kind == VerdictKind.Block || (verdict.Kind == VerdictKind.Detect && !verdict.Detection!.Action.LetsThrough)
             ? new PipelineResult(verdict, _names[index], Ran(timings, index), fault: null)
             : null;
     }

@@ -6,8 +6,9 @@ namespace Guard.Guards.Pipeline;
 /// <summary>A guard's decision about one request.</summary>
 public sealed class GuardVerdict
 {
-    private GuardVerdict(VerdictKind kind, StatusCode code, string message, ModelInferRequest? replacement, IReadOnlyList<KeyValuePair<string, string>>? trailers = null)
+    private GuardVerdict(VerdictKind kind, StatusCode code, string message, ModelInferRequest? replacement, IReadOnlyList<KeyValuePair<string, string>>? trailers = null, Detection? detection = null)
     {
+        Detection = detection;
         Kind = kind;
         Code = code;
         Message = message;
@@ -54,9 +55,20 @@ public sealed class GuardVerdict
         return new GuardVerdict(VerdictKind.Transform, StatusCode.OK, string.Empty, replacement);
     }
 
+    /// <summary>The finding, when <see cref="Kind"/> is Detect.</summary>
+    public Detection? Detection { get; }
+
+    /// <summary>The query is judged an attack; the gateway carries out <see cref="Detection.Action"/> and logs it.</summary>
+    public static GuardVerdict Detect(Detection detection)
+    {
+        ArgumentNullException.ThrowIfNull(detection);
+        return new GuardVerdict(VerdictKind.Detect, StatusCode.OK, string.Empty, replacement: null, trailers: null, detection);
+    }
+
     public override string ToString() => Kind switch
     {
         VerdictKind.Block => $"Block({Code}: {Message})",
+        VerdictKind.Detect => $"Detect({Detection!.Guard}: {Detection.Score} vs {Detection.Threshold}, {Detection.Action.Kind})",
         _ => Kind.ToString(),
     };
 }

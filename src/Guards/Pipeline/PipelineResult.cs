@@ -15,12 +15,13 @@ public sealed class PipelineResult
     internal static PipelineResult AllowedWithoutStages { get; } = new(GuardVerdict.Allow, blockedBy: null, [], fault: null);
 
     /// <summary>
-    /// Allow (possibly after transforms: see <see cref="GuardContext.IsTransformed"/>) or the first Block.
-    /// Never Transform.
+    /// Allow (possibly after transforms: see <see cref="GuardContext.IsTransformed"/>, and after flag or delay
+    /// detections: see <see cref="GuardContext.Detections"/>), the first Block, or the first Detect whose action stops
+    /// the request. Never Transform.
     /// </summary>
     public GuardVerdict Verdict { get; }
 
-    /// <summary>Stage name of the guard that blocked, or null when the request was allowed.</summary>
+    /// <summary>Stage name of the guard that blocked or stopped it with a detection, or null when the request was allowed.</summary>
     public string? BlockedBy { get; }
 
     /// <summary>One entry per stage that ran, in order.</summary>

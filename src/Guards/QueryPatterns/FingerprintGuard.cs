@@ -1,21 +1,10 @@
 using System.Buffers;
 using System.Runtime.InteropServices;
 using Guard.Guards.Pipeline;
-using Guard.Rpc;
 using Guard.State;
 using Guard.State.Fingerprints;
 
 namespace Guard.Guards.QueryPatterns;
-
-/// <summary>What the fingerprint stage does with a query that matches an earlier one too closely.</summary>
-public enum FingerprintAction
-{
-    /// <summary>PERMISSION_DENIED with a neutral message that tells an attacker nothing about why.</summary>
-    Reject,
-
-    /// <summary>Let it through; the match is only recorded (for calibration and review).</summary>
-    Flag,
-}
 
 /// <summary>Settings of the fingerprint stage for one policy.</summary>
 public sealed record FingerprintGuardOptions
@@ -28,7 +17,8 @@ public sealed record FingerprintGuardOptions
     /// <summary>Recent queries remembered per hash.</summary>
     public int IdsPerHash { get; init; } = 8;
 
-    public FingerprintAction Action { get; init; } = FingerprintAction.Reject;
+    /// <summary>What happens to a query that matches: see <see cref="DetectionAction"/>.</summary>
+    public DetectionAction Action { get; init; } = DetectionAction.Reject;
 }
 
 /// <summary>
@@ -40,8 +30,6 @@ public sealed class FingerprintGuard(IFingerprintIndex index, FingerprintGuardOp
 {
     /// <summary>Where the match is left for the stages and logs that follow.</summary>
     public const string MatchItem = "fingerprint.match";
-
-    public const string RefusedMessage = "Request refused.";
 
     private readonly QueryFingerprinter _fingerprinter = new(options.Fingerprint);
 
@@ -67,7 +55,9 @@ public sealed class FingerprintGuard(IFingerprintIndex index, FingerprintGuardOp
             return GuardVerdict.Allow;
         }
 
-        var queryId = $"{context.ClientId}/{(context.Request.Id.Length > 0 ? context.Request.Id : Guid.NewGuid().ToString("N")[..12])}/{Environment.TickCount64}";
+        // The request id, not the client's: the index is shared by all clients, and a match must name a query the
+        // blocked-query log can find.
+        var queryId = context.RequestId;
         FingerprintLookup lookup;
         try
         {
@@ -80,12 +70,20 @@ public sealed class FingerprintGuard(IFingerprintIndex index, FingerprintGuardOp
         }
 
         context.Items[MatchItem] = lookup;
-        if (lookup.SharedHashes < options.Fingerprint.Threshold || options.Action == FingerprintAction.Flag)
+        if (lookup.SharedHashes < options.Fingerprint.Threshold)
         {
             return GuardVerdict.Allow;
         }
 
-        return GuardVerdict.Block(StatusCode.PermissionDenied, RefusedMessage);
+        return GuardVerdict.Detect(new Detection
+        {
+            Guard = Name,
+            Score = lookup.SharedHashes,
+            Threshold = options.Fingerprint.Threshold,
+            Action = options.Action,
+            MatchedQueryIds = lookup.BestQuery is { } best ? [best] : [],
+            QueryId = queryId,
+        });
     }
 
     private ulong[] Fingerprint(GuardContext context)

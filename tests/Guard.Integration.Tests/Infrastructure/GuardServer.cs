@@ -51,6 +51,7 @@ public sealed class GuardServer : IAsyncDisposable
             ["listeners:grpc:address"] = "127.0.0.1:0",
             ["listeners:http:address"] = "127.0.0.1:0",
             ["logging:logLevel:default"] = "Warning",
+            ["blockedQueryLog:path"] = Path.Combine(directory, "blocked-queries.db"),
         };
         foreach (var (k, v) in overrides ?? new Dictionary<string, string?>())
         {
