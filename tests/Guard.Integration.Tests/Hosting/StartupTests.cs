@@ -253,57 +253,9 @@ public sealed class StartupTests : IDisposable
 
     // ---- The real CLI (guard.dll, copied next to this test assembly) --------------------------------------------
 
-    private static string GuardDll
-    {
-        get
-        {
-            var path = Path.Combine(AppContext.BaseDirectory, "guard.dll");
-            Assert.True(File.Exists(path), $"guard.dll is not in the test output folder {AppContext.BaseDirectory}");
-            return path;
-        }
-    }
+    private static Task<GuardCli.Result> RunCliAsync(params string[] args) => GuardCli.RunAsync(Path.GetTempPath(), CliTimeout, args);
 
-    private sealed record CliResult(int ExitCode, string Stdout, string Stderr)
-    {
-        public override string ToString() => $"exit {ExitCode}\nstdout: {Stdout}\nstderr: {Stderr}";
-    }
-
-    private static Task<CliResult> RunCliAsync(params string[] args) => RunCliInAsync(Path.GetTempPath(), args);
-
-    private static async Task<CliResult> RunCliInAsync(string workingDirectory, params string[] args)
-    {
-        var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
-        var info = new ProcessStartInfo(dotnet)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-            WorkingDirectory = workingDirectory,
-        };
-        info.ArgumentList.Add(GuardDll);
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        info.Environment.Remove("GUARD_CONFIG");
-        using var process = Process.Start(info) ?? throw new InvalidOperationException("could not start guard");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        try
-        {
-            await process.WaitForExitAsync().WaitAsync(CliTimeout);
-        }
-        catch (TimeoutException)
-        {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
-            Assert.Fail($"guard {string.Join(' ', args)} did not exit within {CliTimeout.TotalSeconds}s\nstdout: {await stdout}\nstderr: {await stderr}");
-        }
-
-        return new CliResult(process.ExitCode, await stdout, await stderr);
-    }
+    private static Task<GuardCli.Result> RunCliInAsync(string workingDirectory, params string[] args) => GuardCli.RunAsync(workingDirectory, CliTimeout, args);
 
     [Fact]
     public async Task Cli_config_validate_accepts_a_good_file()

@@ -23,6 +23,16 @@ public sealed partial class GuardProcess : IAsyncDisposable
 
     public Uri GrpcUri => new($"http://{GrpcAddress}");
 
+    /// <summary>The process's working directory (relative paths in its configuration land here).</summary>
+    public string WorkingDirectory => _directory;
+
+    /// <summary>SIGKILL: no shutdown, no draining; what was not durable is gone.</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+    }
+
     public static async Task<GuardProcess> StartAsync(string yaml)
     {
         var directory = Directory.CreateTempSubdirectory("guard-proc-").FullName;
