@@ -692,6 +692,56 @@ public sealed class GuardOptionsValidatorTests : IDisposable
         Assert.Contains("Threshold", SingleProblemAt(options, "policies.default.fingerprint"), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Detection_actions_are_named_and_what_they_depend_on_is_configured()
+    {
+        var options = Valid();
+        options.QueryPatterns.Secret = "a-secret-of-enough-length";
+        var policy = options.Policies["default"];
+        policy.Fingerprint.Enabled = true;
+        NoProblems(options);
+
+        policy.Fingerprint.Action = "explode";
+        Assert.Contains("'explode' is not one of reject, silentReject, delay, ban, flag", SingleProblemAt(options, "policies.default.fingerprint.action"), StringComparison.Ordinal);
+
+        policy.Fingerprint.Action = null;
+        policy.Actions.Default = "ban";
+        Assert.Contains("needs limits.enabled", SingleProblemAt(options, "policies.default"), StringComparison.Ordinal);
+        policy.Limits.Enabled = true;
+        NoProblems(options);
+
+        policy.Actions.Default = "silentReject";
+        options.QueryPatterns.Secret = "short";
+        Assert.Contains(GuardOptionsValidator.Validate(options), p => p.Contains("silentReject' needs queryPatterns.secret", StringComparison.Ordinal));
+        options.QueryPatterns.Secret = "a-secret-of-enough-length";
+
+        policy.Actions.Delay = TimeSpan.Zero;
+        SingleProblemAt(options, "policies.default.actions.delay");
+        policy.Actions.Delay = TimeSpan.FromSeconds(1);
+        policy.Actions.BanFor = TimeSpan.FromSeconds(-1);
+        SingleProblemAt(options, "policies.default.actions.banFor");
+    }
+
+    [Fact]
+    public void Output_hardening_and_the_blocked_query_log_are_checked()
+    {
+        var options = Valid();
+        options.Policies["default"].OutputHardening.Mode = "blur";
+        SingleProblemAt(options, "policies.default.outputHardening.mode");
+        options.Policies["default"].OutputHardening.Mode = "round";
+        options.Policies["default"].OutputHardening.Decimals = 9;
+        SingleProblemAt(options, "policies.default.outputHardening.decimals");
+        options.Policies["default"].OutputHardening.Decimals = 3;
+
+        options.BlockedQueryLog.Backend = "postgres";
+        Assert.Contains("GUARD_blockedQueryLog__connectionString", SingleProblemAt(options, "blockedQueryLog.connectionString"), StringComparison.Ordinal);
+        options.BlockedQueryLog.ConnectionString = "Host=db;Password=hunter2";
+        NoProblems(options);
+        Assert.DoesNotContain("hunter2", options.BlockedQueryLog.ToString(), StringComparison.Ordinal);
+        options.BlockedQueryLog.Backend = "mysql";
+        SingleProblemAt(options, "blockedQueryLog.backend");
+    }
+
     private static string FindRepoRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
