@@ -1,0 +1,134 @@
+using Guard.Integration.Tests.Infrastructure;
+using Guard.Rpc;
+using Guard.Rpc.Client;
+using Guard.TestSupport;
+
+namespace Guard.Integration.Tests.Embedded;
+
+/// <summary>
+/// Two Guard processes sharing one real redis-server, each serving the demo model on its embedded host: an attack whose
+/// queries alternate between the two processes and between two API keys is still one stream to the shared index, and
+/// a ban one process makes is in force on the other.
+/// </summary>
+public sealed class SharedRedisDetectionTests : IAsyncLifetime
+{
+    private const string KeyOne = "shared-detect-key-one";
+    private const string KeyTwo = "shared-detect-key-two";
+
+    private readonly TempModelRepository _repository = new();
+    private RedisServer _redis = null!;
+
+    public async Task InitializeAsync()
+    {
+        _repository.AddDemo("fashion_cnn");
+        _redis = await RedisServer.StartAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _redis.DisposeAsync();
+        _repository.Dispose();
+    }
+
+    private string Config(string action, string prefix) => _repository.ModelHostYaml() + $$"""
+        identity:
+          apiKeys:
+            - { id: one, sha256: {{Identity.ApiKeyIdentityTests.Sha256(KeyOne)}} }
+            - { id: two, sha256: {{Identity.ApiKeyIdentityTests.Sha256(KeyTwo)}} }
+        state:
+          backend: redis
+          keyPrefix: "{{prefix}}"
+          redis: { endpoints: [ "{{_redis.Endpoint}}" ] }
+        queryPatterns:
+          secret: shared-deployment-secret-0123456789
+        models:
+          fashion_cnn: { upstream: embedded, policy: guarded }
+        policies:
+          guarded:
+            limits: { enabled: true }
+            validation: { enabled: true, rejectNonFinite: true, minValue: 0, maxValue: 1 }
+            fingerprint: { enabled: true, action: {{action}} }
+            actions: { banFor: "00:10:00" }
+        """;
+
+    private static async Task<StatusCode> InferAsync(GrpcChannel channel, float[] image, string key)
+    {
+        try
+        {
+            await channel.UnaryAsync(ClientMethods.Infer, EmbeddedModelHostTests.FashionRequest("fashion_cnn", image, 1), new CallOptions(new Metadata { { "x-api-key", key } }, DateTime.UtcNow.AddSeconds(30)));
+            return StatusCode.OK;
+        }
+        catch (RpcException ex)
+        {
+            return ex.StatusCode;
+        }
+    }
+
+    private static float[] Step(float[] image, Random random)
+    {
+        var next = (float[])image.Clone();
+        for (var p = 0; p < 10; p++)
+        {
+            var pixel = random.Next(784);
+            next[pixel] = Math.Clamp(next[pixel] + ((random.Next(2) * 2) - 1) * (2f / 255f), 0f, 1f);
+        }
+
+        return next;
+    }
+
+    [Fact]
+    public async Task An_attack_alternating_between_two_processes_and_two_keys_is_refused_within_a_few_queries()
+    {
+        await using var first = await GuardProcess.StartAsync(Config("reject", "it-detect-a:"));
+        await using var second = await GuardProcess.StartAsync(Config("reject", "it-detect-a:"));
+        using var one = new GrpcChannel(first.GrpcUri, new GrpcChannelOptions());
+        using var two = new GrpcChannel(second.GrpcUri, new GrpcChannelOptions());
+
+        // Benign traffic spread the same way is served.
+        for (var i = 0; i < 60; i++)
+        {
+            Assert.Equal(StatusCode.OK, await InferAsync(i % 2 == 0 ? one : two, DemoSet.Image(i), i % 4 < 2 ? KeyOne : KeyTwo));
+        }
+
+        // Query q goes to process q mod 2 with key (q / 2) mod 2: no process and no key sees two consecutive queries.
+        var random = new Random(11);
+        var current = DemoSet.Image(500);
+        var refusedAt = -1;
+        for (var query = 0; query < 20 && refusedAt < 0; query++)
+        {
+            if (await InferAsync(query % 2 == 0 ? one : two, current, (query / 2) % 2 == 0 ? KeyOne : KeyTwo) == StatusCode.PermissionDenied)
+            {
+                refusedAt = query + 1;
+            }
+
+            current = Step(current, random);
+        }
+
+        Assert.InRange(refusedAt, 2, 5);
+    }
+
+    [Fact]
+    public async Task A_ban_made_by_one_process_is_in_force_on_the_other()
+    {
+        await using var first = await GuardProcess.StartAsync(Config("ban", "it-detect-b:"));
+        await using var second = await GuardProcess.StartAsync(Config("ban", "it-detect-b:"));
+        using var one = new GrpcChannel(first.GrpcUri, new GrpcChannelOptions());
+        using var two = new GrpcChannel(second.GrpcUri, new GrpcChannelOptions());
+
+        // The attack comes through process one with key one only, until it is refused (and banned).
+        var random = new Random(5);
+        var current = DemoSet.Image(600);
+        var refused = false;
+        for (var query = 0; query < 10 && !refused; query++)
+        {
+            refused = await InferAsync(one, current, KeyOne) == StatusCode.PermissionDenied;
+            current = Step(current, random);
+        }
+
+        Assert.True(refused);
+
+        // The same key on the other process, with an unrelated benign image: banned there too. The other key is served.
+        Assert.Equal(StatusCode.PermissionDenied, await InferAsync(two, DemoSet.Image(42), KeyOne));
+        Assert.Equal(StatusCode.OK, await InferAsync(two, DemoSet.Image(43), KeyTwo));
+    }
+}
