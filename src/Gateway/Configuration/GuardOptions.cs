@@ -211,11 +211,47 @@ public sealed class PolicyOptions
 
     public FingerprintPolicyOptions Fingerprint { get; set; } = new();
 
+    public KnnPolicyOptions Knn { get; set; } = new();
+
     /// <summary>What detecting stages do by default, and the parameters of delay and ban.</summary>
     public ActionsOptions Actions { get; set; } = new();
 
     /// <summary>Coarsening of every response of the policy's models, for every client.</summary>
     public OutputHardeningPolicyOptions OutputHardening { get; set; } = new();
+}
+
+/// <summary>
+/// A policy's per-client stateful k-NN stage (after Chen, Carlini, Wagner 2020); defaults calibrated on the demo
+/// Fashion-MNIST training set (bench/knn): inputs in [0, 1], 8×8 average-pooled embeddings.
+/// </summary>
+public sealed class KnnPolicyOptions
+{
+    public bool Enabled { get; set; }
+
+    /// <summary>Side of the average-pooling grid per channel (8: 64 numbers for a 28×28 image).</summary>
+    public int EmbeddingGrid { get; set; } = 8;
+
+    /// <summary>Input range the embedding is quantized over.</summary>
+    public float EmbeddingMin { get; set; }
+
+    public float EmbeddingMax { get; set; } = 1;
+
+    /// <summary>Neighbours averaged.</summary>
+    public int K { get; set; } = 10;
+
+    /// <summary>Earlier queries a client needs before it is judged.</summary>
+    public int MinNeighbours { get; set; } = 3;
+
+    /// <summary>Earlier queries remembered per client and model.</summary>
+    public int HistoryCapacity { get; set; } = 500;
+
+    public TimeSpan HistoryLifetime { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>Mean distance to the nearest earlier queries below which a query is part of an attack.</summary>
+    public double Threshold { get; set; } = 0.42;
+
+    /// <summary>reject, silentReject, delay, ban or flag; unset: the policy's <c>actions.default</c>.</summary>
+    public string? Action { get; set; }
 }
 
 /// <summary>A policy's detection actions: the default for its detecting stages, and how long delays and bans last.</summary>

@@ -67,6 +67,7 @@ public static class GuardOptionsValidator
 
             ValidateLimits($"policies.{name}.limits", policy.Limits, errors);
             ValidateFingerprint($"policies.{name}.fingerprint", policy.Fingerprint, options.QueryPatterns, errors);
+            ValidateKnn($"policies.{name}.knn", policy.Knn, errors);
             ValidateActions($"policies.{name}", policy, options.QueryPatterns, errors);
         }
 
@@ -180,6 +181,11 @@ public static class GuardOptionsValidator
             used.Add(($"{path}.fingerprint.action", fingerprintAction));
         }
 
+        if (policy.Knn is { Enabled: true, Action: { } knnAction })
+        {
+            used.Add(($"{path}.knn.action", knnAction));
+        }
+
         foreach (var (at, action) in used)
         {
             if (!ActionNames.Contains(action))
@@ -227,6 +233,28 @@ public static class GuardOptionsValidator
         if (policy.Fingerprint.Enabled)
         {
             yield return policy.Fingerprint.Action ?? policy.Actions.Default;
+        }
+
+        if (policy.Knn.Enabled)
+        {
+            yield return policy.Knn.Action ?? policy.Actions.Default;
+        }
+    }
+
+    private static void ValidateKnn(string path, KnnPolicyOptions knn, List<string> errors)
+    {
+        if (!knn.Enabled)
+        {
+            return;
+        }
+
+        try
+        {
+            Runtime.GatewaySnapshotBuilder.ToKnnOptions(knn, Guard.Guards.Pipeline.DetectionAction.Reject).Validate();
+        }
+        catch (ArgumentException ex)
+        {
+            errors.Add($"{path}: {ex.Message}");
         }
     }
 

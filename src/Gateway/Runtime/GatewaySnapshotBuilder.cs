@@ -114,8 +114,29 @@ public static class GatewaySnapshotBuilder
                 }));
         }
 
+        // Per client, after the global index: a Sybil-split attack is the fingerprint's, a patient single client the k-NN's.
+        if (policy?.Knn is { Enabled: true } knn)
+        {
+            guards.Add(new Guards.QueryPatterns.StatefulKnnGuard(
+                state?.History ?? throw new InvalidOperationException("The knn stage needs a query history."),
+                ToKnnOptions(knn, ActionOf(knn.Action))));
+        }
+
         return (guards, silentlyRejects);
     }
+
+    public static Guards.QueryPatterns.StatefulKnnOptions ToKnnOptions(KnnPolicyOptions knn, DetectionAction action) => new()
+    {
+        EmbeddingGrid = knn.EmbeddingGrid,
+        EmbeddingMin = knn.EmbeddingMin,
+        EmbeddingMax = knn.EmbeddingMax,
+        K = knn.K,
+        MinNeighbours = knn.MinNeighbours,
+        HistoryCapacity = knn.HistoryCapacity,
+        HistoryLifetime = knn.HistoryLifetime,
+        Threshold = knn.Threshold,
+        Action = action,
+    };
 
     /// <summary>A stage's action by name (validated), with the policy's delay and ban durations.</summary>
     public static DetectionAction ToDetectionAction(string name, ActionsOptions actions) => new()

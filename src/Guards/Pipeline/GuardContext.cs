@@ -24,11 +24,16 @@ public sealed class GuardContext
         Request = request;
         Signature = signature;
         ClientId = clientId;
-        RequestId = requestId ?? Guid.NewGuid().ToString("N");
+        RequestId = requestId ?? NewRequestId();
     }
 
     /// <summary>The gateway's id for this request, unique across replicas: what logs and stateful guards record it under.</summary>
     public string RequestId { get; }
+
+    /// <summary>64 random bits as 16 lower-case hex digits: unique enough across replicas, and small enough for
+    /// stateful stages to store with every entry they keep.</summary>
+    public static string NewRequestId() =>
+        ((ulong)Random.Shared.NextInt64(long.MinValue, long.MaxValue)).ToString("x16", System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>The model the request is routed to.</summary>
     public string Model { get; }

@@ -43,10 +43,10 @@ public sealed class FingerprintGuard(IFingerprintIndex index, FingerprintGuardOp
             return GuardVerdict.Allow;
         }
 
-        ulong[] hashes;
+        ulong[][] rows;
         try
         {
-            hashes = Fingerprint(context);
+            rows = Fingerprint(context);
         }
         catch (ArgumentException ex)
         {
@@ -55,22 +55,33 @@ public sealed class FingerprintGuard(IFingerprintIndex index, FingerprintGuardOp
             return GuardVerdict.Allow;
         }
 
-        // The request id, not the client's: the index is shared by all clients, and a match must name a query the
-        // blocked-query log can find.
-        var queryId = context.RequestId;
-        FingerprintLookup lookup;
-        try
+        // Each row of a batch is a query of its own: an attacker must not hide a probe among filler rows. Ids are the
+        // request id (with the row), not the client's: the index is shared by all clients, and a match must name a
+        // query the blocked-query log can find.
+        FingerprintLookup best = new(null, 0);
+        var bestRow = 0;
+        for (var row = 0; row < rows.Length; row++)
         {
-            lookup = await index.MatchAndAddAsync(context.Model, queryId, hashes, options.IdsPerHash, options.IndexLifetime, cancellationToken);
-        }
-        catch (StateUnavailableException)
-        {
-            // Without the shared index this stage has nothing to compare with; the limits stage decides fail-open or closed.
-            return GuardVerdict.Allow;
+            var queryId = rows.Length == 1 ? context.RequestId : $"{context.RequestId}#{row}";
+            FingerprintLookup lookup;
+            try
+            {
+                lookup = await index.MatchAndAddAsync(context.Model, queryId, rows[row], options.IdsPerHash, options.IndexLifetime, cancellationToken);
+            }
+            catch (StateUnavailableException)
+            {
+                // Without the shared index this stage has nothing to compare with; the limits stage decides fail-open or closed.
+                return GuardVerdict.Allow;
+            }
+
+            if (lookup.SharedHashes > best.SharedHashes)
+            {
+                (best, bestRow) = (lookup, row);
+            }
         }
 
-        context.Items[MatchItem] = lookup;
-        if (lookup.SharedHashes < options.Fingerprint.Threshold)
+        context.Items[MatchItem] = best;
+        if (best.SharedHashes < options.Fingerprint.Threshold)
         {
             return GuardVerdict.Allow;
         }
@@ -78,26 +89,28 @@ public sealed class FingerprintGuard(IFingerprintIndex index, FingerprintGuardOp
         return GuardVerdict.Detect(new Detection
         {
             Guard = Name,
-            Score = lookup.SharedHashes,
+            Score = best.SharedHashes,
             Threshold = options.Fingerprint.Threshold,
             Action = options.Action,
-            MatchedQueryIds = lookup.BestQuery is { } best ? [best] : [],
-            QueryId = queryId,
+            MatchedQueryIds = best.BestQuery is { } match ? [match] : [],
+            QueryId = rows.Length == 1 ? context.RequestId : $"{context.RequestId}#{bestRow}",
         });
     }
 
-    private ulong[] Fingerprint(GuardContext context)
+    /// <summary>One fingerprint per row of the first input: its first dimension is the batch when it has two or more.</summary>
+    private ulong[][] Fingerprint(GuardContext context)
     {
         var input = context.Request.Inputs[0];
+        var rows = input.Shape.Length >= 2 && input.Shape[0] > 0 ? (int)Math.Min(input.Shape[0], int.MaxValue) : 1;
         var raw = context.Request.RawInputContents;
         if (raw.Count > 0)
         {
             var bytes = raw[0].Span;
             return input.Datatype switch
             {
-                "FP32" => _fingerprinter.Compute(MemoryMarshal.Cast<byte, float>(bytes)),
-                "FP16" => _fingerprinter.Compute(MemoryMarshal.Cast<byte, Half>(bytes)),
-                "UINT8" => _fingerprinter.Compute(bytes),
+                "FP32" => PerRow(MemoryMarshal.Cast<byte, float>(bytes), rows, static (f, row) => f.Compute(row)),
+                "FP16" => PerRow(MemoryMarshal.Cast<byte, Half>(bytes), rows, static (f, row) => f.Compute(row)),
+                "UINT8" => PerRow(bytes, rows, static (f, row) => f.Compute(row)),
                 _ => throw new ArgumentException($"Inputs of {input.Datatype} are not fingerprinted."),
             };
         }
@@ -112,11 +125,30 @@ public sealed class FingerprintGuard(IFingerprintIndex index, FingerprintGuardOp
         try
         {
             contents.Fp32Contents.CopyTo(values, 0);
-            return _fingerprinter.Compute(values.AsSpan(0, contents.Fp32Contents.Count));
+            return PerRow<float>(values.AsSpan(0, contents.Fp32Contents.Count), rows, static (f, row) => f.Compute(row));
         }
         finally
         {
             ArrayPool<float>.Shared.Return(values);
         }
+    }
+
+    private delegate ulong[] RowFingerprint<T>(QueryFingerprinter fingerprinter, ReadOnlySpan<T> row);
+
+    private ulong[][] PerRow<T>(ReadOnlySpan<T> values, int rows, RowFingerprint<T> compute)
+    {
+        if (rows <= 1 || values.Length % rows != 0)
+        {
+            return [compute(_fingerprinter, values)];
+        }
+
+        var length = values.Length / rows;
+        var result = new ulong[rows][];
+        for (var row = 0; row < rows; row++)
+        {
+            result[row] = compute(_fingerprinter, values.Slice(row * length, length));
+        }
+
+        return result;
     }
 }

@@ -30,7 +30,7 @@ public sealed class SharedRedisDetectionTests : IAsyncLifetime
         _repository.Dispose();
     }
 
-    private string Config(string action, string prefix) => _repository.ModelHostYaml() + $$"""
+    private string Config(string action, string prefix, string stages = "fingerprint: { enabled: true, action: ACTION }") => _repository.ModelHostYaml() + $$"""
         identity:
           apiKeys:
             - { id: one, sha256: {{Identity.ApiKeyIdentityTests.Sha256(KeyOne)}} }
@@ -47,7 +47,7 @@ public sealed class SharedRedisDetectionTests : IAsyncLifetime
           guarded:
             limits: { enabled: true }
             validation: { enabled: true, rejectNonFinite: true, minValue: 0, maxValue: 1 }
-            fingerprint: { enabled: true, action: {{action}} }
+            {{stages.Replace("ACTION", action, StringComparison.Ordinal)}}
             actions: { banFor: "00:10:00" }
         """;
 
@@ -105,6 +105,38 @@ public sealed class SharedRedisDetectionTests : IAsyncLifetime
         }
 
         Assert.InRange(refusedAt, 2, 5);
+    }
+
+    [Fact]
+    public async Task A_clients_k_nn_history_is_one_across_processes()
+    {
+        const string knnOnly = "knn: { enabled: true, action: ACTION }";
+        await using var first = await GuardProcess.StartAsync(Config("reject", "it-detect-c:", knnOnly));
+        await using var second = await GuardProcess.StartAsync(Config("reject", "it-detect-c:", knnOnly));
+        using var one = new GrpcChannel(first.GrpcUri, new GrpcChannelOptions());
+        using var two = new GrpcChannel(second.GrpcUri, new GrpcChannelOptions());
+
+        // A benign client's varied images, alternating processes, are served.
+        for (var i = 0; i < 40; i++)
+        {
+            Assert.Equal(StatusCode.OK, await InferAsync(i % 2 == 0 ? one : two, DemoSet.Image(100 + i), KeyTwo));
+        }
+
+        // Near-duplicates from one key, alternating processes: neither process alone has enough of them, Redis has all.
+        var random = new Random(3);
+        var current = DemoSet.Image(700);
+        var refusedAt = -1;
+        for (var query = 0; query < 15 && refusedAt < 0; query++)
+        {
+            if (await InferAsync(query % 2 == 0 ? one : two, current, KeyOne) == StatusCode.PermissionDenied)
+            {
+                refusedAt = query + 1;
+            }
+
+            current = Step(current, random);
+        }
+
+        Assert.InRange(refusedAt, 4, 6);
     }
 
     [Fact]

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Stateful k-NN stage (src/Guards/QueryPatterns/StatefulKnnGuard.cs): calibrates the threshold on the Fashion-MNIST
+# TRAINING set replayed with benign augmentations, then prints the benign FPR (training replay, committed eval set),
+# queries-to-detection on synthetic attack streams, and the cost per query with a 500-entry history.
+# Extra arguments go to the program: --target 0.0003 (FPR), --calibrate both|augmented|raw, --k 10, --grid 8, --sources 200, --train PATH, --eval PATH.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+OUT="$ROOT/bench/knn/.out"
+echo "bench: building (Release)" >&2
+dotnet build "$ROOT/bench/knn/KnnCalibration.csproj" -c Release -o "$OUT" -nologo -v quiet -clp:ErrorsOnly >&2
+cd "$ROOT"
+"$OUT/KnnCalibration" --eval "$ROOT/models/eval/fashion_eval_1000.bin" "$@"
