@@ -269,8 +269,14 @@ public sealed class StartupTests : IDisposable
     public async Task Cli_config_validate_accepts_the_shipped_configuration()
     {
         // From the repository root, as ./guard runs it: the shipped file names the model repository relative to it.
-        var result = await RunCliInAsync(RepoPaths.Root, "config", "validate", "--config", Path.Combine(RepoPaths.Root, "config", "guard.yaml"));
-        Assert.True(result.ExitCode == 0, result.ToString());
+        // ./guard supplies the deployment secret the detecting stages need; without one the file is refused, saying so.
+        var config = Path.Combine(RepoPaths.Root, "config", "guard.yaml");
+        var withSecret = await GuardCli.RunAsync(RepoPaths.Root, CliTimeout, new Dictionary<string, string> { ["GUARD_queryPatterns__secret"] = "0123456789abcdef0123456789abcdef" }, "config", "validate", "--config", config);
+        Assert.True(withSecret.ExitCode == 0, withSecret.ToString());
+
+        var without = await RunCliInAsync(RepoPaths.Root, "config", "validate", "--config", config);
+        Assert.Equal(2, without.ExitCode);
+        Assert.Contains("GUARD_queryPatterns__secret", without.Stderr, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -20,7 +20,11 @@ public static class GuardCli
         }
     }
 
-    public static async Task<Result> RunAsync(string workingDirectory, TimeSpan timeout, params string[] args)
+    public static Task<Result> RunAsync(string workingDirectory, TimeSpan timeout, params string[] args) =>
+        RunAsync(workingDirectory, timeout, new Dictionary<string, string>(), args);
+
+    /// <param name="environment">Variables set for the process (GUARD_* overrides, say).</param>
+    public static async Task<Result> RunAsync(string workingDirectory, TimeSpan timeout, IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
         var info = new ProcessStartInfo(dotnet)
@@ -38,6 +42,12 @@ public static class GuardCli
         }
 
         info.Environment.Remove("GUARD_CONFIG");
+        info.Environment.Remove("GUARD_queryPatterns__secret");
+        foreach (var (name, value) in environment)
+        {
+            info.Environment[name] = value;
+        }
+
         using var process = Process.Start(info) ?? throw new InvalidOperationException("could not start guard");
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
