@@ -50,7 +50,7 @@ random_hex() { od -An -tx1 -N"$1" /dev/urandom | tr -d ' \n'; }
 # Attackers' keys (one per run, as independent adversaries would have) and the benign client's key.
 : > "$WORK/keys.txt"
 KEYS_YAML=""
-for i in $(seq 1 "$RUNS"); do
+for i in $(seq 1 "$((RUNS * 5))"); do
   key="attacker-$i-$(random_hex 8)"
   echo "$key" >> "$WORK/keys.txt"
   KEYS_YAML+="    - { id: attacker-$i, sha256: $(sha256 "$key") }"$'\n'

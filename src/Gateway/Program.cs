@@ -11,6 +11,8 @@ var root = new RootCommand("Guard: a gRPC proxy that protects KServe v2 / Triton
 {
     ServeCommand.Create(config),
     ConfigCommand.Create(config),
+    RedTeamCommand.Create(),
+    LogCommand.Create(config),
 };
 
 return await root.Parse(args).InvokeAsync();

@@ -3,9 +3,14 @@ using System.Globalization;
 using System.Text;
 using Guard.Bench.Fingerprint;
 using Guard.Guards.QueryPatterns;
+using Guard.Redis;
+using Guard.State.Fingerprints;
+using Microsoft.Extensions.Logging.Abstractions;
 
 // Usage: Guard.Bench.Fingerprint --eval models/eval/fashion_eval_1000.bin --out bench/results/fingerprint.md [--quick]
+//        [--redis HOST:PORT | --no-redis REASON]
 string eval = "models/eval/fashion_eval_1000.bin", output = "bench/results/fingerprint.md";
+string? redisEndpoint = null, noRedis = null;
 bool quick = false;
 for (int i = 0; i < args.Length; i++)
 {
@@ -14,6 +19,8 @@ for (int i = 0; i < args.Length; i++)
         case "--eval": eval = args[++i]; break;
         case "--out": output = args[++i]; break;
         case "--quick": quick = true; break;
+        case "--redis": redisEndpoint = args[++i]; break;
+        case "--no-redis": noRedis = args[++i]; break;
         default: Console.Error.WriteLine($"unknown argument {args[i]}"); return 2;
     }
 }
@@ -45,6 +52,81 @@ foreach (var (name, inputs, iterations) in new (string, IReadOnlyList<float[]>, 
 {
     var row = Timing.Measure(defaults, inputs, iterations);
     md.AppendLine(inv, $"| {name} | {inputs[0].Length} | {iterations} | {row.P50:F1} | {row.P99:F1} | {row.Mean:F1} | {row.AllocatedPerCall:F0} |");
+}
+
+// ---- Per query, including the index round trip ---------------------------------------------------------------------
+var stageOptions = new FingerprintGuardOptions { Fingerprint = new FingerprintOptions { Secret = "bench-secret" } };
+md.AppendLine().AppendLine("## Per query, including the index round trip").AppendLine();
+md.AppendLine("What the fingerprint stage costs per query: `FingerprintGuard.InspectAsync` on a `GuardContext` built from a `ModelInferRequest` "
+    + "with one FP32 input in raw_input_contents (parsed with `InferRequestView.Parse`, not timed), i.e. `Compute` plus one `IFingerprintIndex.MatchAndAddAsync`. "
+    + $"Default options as above, {stageOptions.IdsPerHash} ids per hash, {stageOptions.IndexLifetime.TotalHours:0} h lifetime; every pass starts from an empty index.");
+md.AppendLine("28×28: the eval images in order, cycled, each with uniform noise in ±2/255 on every pixel; 3×224×224: fresh uniform random values per query. "
+    + "p50/p99/max/mean: one caller, after warm-up; `index call alone`: `MatchAndAddAsync` with the same queries' hashes precomputed; "
+    + $"`flagged`: share of the timed queries the stage detected (sharing ≥ {stageOptions.Fingerprint.Threshold} hashes with an earlier one); throughput: concurrent callers over contexts built beforehand. "
+    + $"Load average when this section started (other work on the machine slows every row alike): {LoadAverage()}.").AppendLine();
+md.AppendLine("| input | index | queries | p50 µs | p99 µs | max µs | mean µs | index call alone p50 / p99 / max µs | flagged | queries/s (callers) |");
+md.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+var backends = new List<(string Name, Func<Task<IFingerprintIndex>> Fresh, RedisClient? Redis)>
+{
+    ("embedded", () => Task.FromResult<IFingerprintIndex>(new EmbeddedFingerprintIndex(TimeProvider.System)), null),
+};
+// The stage gets a client with default options, as the gateway's; FLUSHDB of the whole index (seconds) and the stats
+// go through a second one that may wait.
+RedisClient? redisClient = null, redisAdmin = null;
+var serverTimes = new List<string>();
+if (redisEndpoint is not null)
+{
+    var client = new RedisClient(new RedisOptions { Endpoints = { redisEndpoint } }, NullLogger<RedisClient>.Instance);
+    var admin = new RedisClient(new RedisOptions { Endpoints = { redisEndpoint }, CommandTimeout = TimeSpan.FromMinutes(5) }, NullLogger<RedisClient>.Instance);
+    backends.Add(("Redis (loopback)", async () =>
+    {
+        await admin.ExecuteAsync(["FLUSHDB", "SYNC"]);
+        return new RedisFingerprintIndex(client);
+    }, admin));
+    (redisClient, redisAdmin) = (client, admin);
+}
+
+foreach (var (name, traffic, warmup, iterations, concurrent) in new (string, QueryTraffic, int, int, int)[]
+{
+    ("28×28 Fashion-MNIST ±2/255", QueryTraffic.Perturbed(set, 2f / 255f), quick ? 500 : 2000, quick ? 2000 : 20000, quick ? 4000 : 20000),
+    ("3×224×224 uniform random", QueryTraffic.Uniform(1, 3, 224, 224), quick ? 5 : 20, quick ? 50 : 300, quick ? 32 : 160),
+})
+{
+    foreach (var (backend, fresh, redis) in backends)
+    {
+        RedisServerStats? before = null;
+        if (redis is not null)
+        {
+            await RedisServerStats.ResetAsync(redis);
+            before = await RedisServerStats.ReadAsync(redis);
+        }
+
+        var r = await StageCost.MeasureAsync(fresh, stageOptions, traffic, warmup, iterations, callers: 8, concurrent);
+        md.AppendLine(inv, $"| {name} | {backend} | {r.Iterations} | {r.P50:F1} | {r.P99:F1} | {r.Max:F0} | {r.Mean:F1} | {r.IndexP50:F1} / {r.IndexP99:F1} / {r.IndexMax:F0} | "
+            + $"{r.FlaggedShare * 100:F1}% | {r.QueriesPerSecond:F0} ({r.Callers}) |");
+        if (redis is not null && before is not null)
+        {
+            var after = await RedisServerStats.ReadAsync(redis);
+            double calls = Math.Max(1, after.EvalCalls);
+            serverTimes.Add(string.Create(inv, $"{name}: {after.EvalMicroseconds / calls:F0} µs wall, {(after.CpuSeconds - before.CpuSeconds) * 1e6 / calls:F0} µs CPU"));
+        }
+
+        Console.Error.Write('.');
+    }
+}
+
+if (redisClient is null || redisAdmin is null)
+{
+    md.AppendLine().AppendLine(inv, $"Redis rows skipped: {noRedis ?? "no --redis endpoint given"}.");
+}
+else
+{
+    var version = await RedisServerStats.VersionAsync(redisAdmin);
+    md.AppendLine().AppendLine(inv, $"Redis {version} on loopback (started by run.sh, no persistence), through Guard's own client (`src/Guard.Redis`): one EVALSHA per query; "
+        + $"Redis's own time per EVALSHA over each row's three passes (`INFO commandstats`, and server CPU from `INFO cpu`, "
+        + $"which a busy machine does not inflate but which includes idle housekeeping, large when calls are few and slow): {string.Join("; ", serverTimes)}.");
+    await redisClient.DisposeAsync();
+    await redisAdmin.DisposeAsync();
 }
 
 // ---- Calibration -------------------------------------------------------------------------------------------------
@@ -103,6 +185,9 @@ Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
 File.WriteAllText(output, md.ToString());
 Console.WriteLine(md.ToString());
 return 0;
+
+static string LoadAverage() =>
+    File.Exists("/proc/loadavg") ? string.Join(" / ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) + " (1 / 5 / 15 min)" : "unknown";
 
 /// <summary>Per-call latency of Compute over a set of inputs, cycled.</summary>
 internal static class Timing
