@@ -106,8 +106,42 @@ public sealed class RedisFingerprintIndexTests(RedisServerFixture redis) : Finge
         }
         Assert.Equal(20, await CallsAsync("evalsha") - before);
 
-        var keys = await redis.Client.ExecuteAsync(["KEYS", $"fp:{{f:{Scope}}}:h:*"]);
-        Assert.Equal(69, keys.Items.Count);
+        // One Redis hash per epoch (two if the minute turned during the test), holding all 69 distinct window hashes.
+        var keys = await redis.Client.ExecuteAsync(["KEYS", $"fp:{{f:{Scope}}}:e:*"]);
+        Assert.InRange(keys.Items.Count, 1, 2);
+        long fields = 0;
+        foreach (var key in keys.Items)
+        {
+            fields += (await redis.Client.ExecuteAsync(["HLEN", key.AsString()!])).AsInt64();
+        }
+
+        Assert.InRange(fields, 69, 138);
+        Assert.Equal(0, await CallsAsync("lrange"));
+    }
+
+    [Fact]
+    public async Task Matches_carry_over_from_the_previous_epoch_but_not_from_older_ones()
+    {
+        var clock = new ManualTimeProvider();
+        var index = new RedisFingerprintIndex(redis.Client, "fp:", clock);
+        var lifetime = TimeSpan.FromMinutes(10);
+        // The clock starts 0.123 s into a 10-minute epoch (12:00:00.123 UTC): 9 minutes on is late in it.
+        clock.Advance(TimeSpan.FromMinutes(9));
+
+        // Late in one epoch, then early in the next: still found.
+        await index.MatchAndAddAsync(Scope, "late", Enumerable.Range(0, 50).Select(h => (ulong)h).ToArray(), 8, lifetime);
+        clock.Advance(TimeSpan.FromMinutes(2));
+        Assert.Equal(new Fingerprints.FingerprintLookup("late", 50), await index.MatchAndAddAsync(Scope, "next", Enumerable.Range(0, 50).Select(h => (ulong)h).ToArray(), 8, lifetime));
+
+        // Two epochs on, nothing: the index has reset.
+        clock.Advance(TimeSpan.FromMinutes(20));
+        Assert.Equal(0, (await index.MatchAndAddAsync(Scope, "much-later", Enumerable.Range(0, 50).Select(h => (ulong)h).ToArray(), 8, lifetime)).SharedHashes);
+    }
+
+    [Fact]
+    public async Task A_query_id_with_the_separator_is_refused()
+    {
+        await Assert.ThrowsAsync<ArgumentException>(async () => await Index.MatchAndAddAsync(Scope, "a\nb", new ulong[] { 1 }, 8, TimeSpan.FromMinutes(1)));
     }
 
     private async Task<long> CallsAsync(string command)

@@ -4,32 +4,55 @@ using Guard.Redis;
 namespace Guard.State.Fingerprints;
 
 /// <summary>
-/// The index in Redis, one EVALSHA per query: a list of recent query ids per hash, under keys that share the scope's
-/// hash tag (<c>{prefix}{f:scope}:h:hash</c>), so one script touches one Redis Cluster slot.
+/// The index in Redis, one EVALSHA per query doing four Redis calls whatever the fingerprint's size: per scope and index
+/// epoch (a <c>lifetime</c>-long slice of Unix time) one Redis hash, field = window hash, value = the field's recent
+/// query ids (newline-separated, newest first). A query reads its fields from the current and the previous epoch (two
+/// HMGET), writes itself into the current one (one HSET) and refreshes its expiry. So the index resets by epochs, as
+/// Blacklight's does: a hash last seen at t is remembered until the end of the epoch after t's, between one and two
+/// lifetimes. Both keys share the scope's hash tag (<c>{prefix}{f:scope}:e:epoch</c>): one Redis Cluster slot.
 /// </summary>
-public sealed class RedisFingerprintIndex(RedisClient client, string keyPrefix = "guard:") : IFingerprintIndex
+/// <remarks>An earlier layout (one list per window hash) cost four calls per hash, 200 per query, and most of a
+/// query's time inside Redis; this one keeps the work per query constant in calls and linear only in string work.</remarks>
+public sealed class RedisFingerprintIndex(RedisClient client, string keyPrefix = "guard:", TimeProvider? time = null) : IFingerprintIndex
 {
-    /// <summary>KEYS: one list per hash. ARGV: query id, ids kept per hash, lifetime (ms). Returns {best id or '', shared}.</summary>
+    /// <summary>KEYS: current epoch, previous epoch. ARGV: query id, ids kept per hash, expiry (ms), then the hashes.
+    /// Returns {best id or '', shared}.</summary>
     private static readonly RedisScript MatchAndAdd = new("""
-        local counts = {}
-        local best, best_count = '', 0
-        local keep = tonumber(ARGV[2])
-        for i = 1, #KEYS do
-          local ids = redis.call('LRANGE', KEYS[i], 0, keep - 1)
-          for j = 1, #ids do
-            local id = ids[j]
-            local c = (counts[id] or 0) + 1
-            counts[id] = c
-            if c > best_count then best, best_count = id, c end
+        local id, keep, n = ARGV[1], tonumber(ARGV[2]), #ARGV - 3
+        local fields = {}
+        for i = 1, n do fields[i] = ARGV[i + 3] end
+        local current = redis.call('HMGET', KEYS[1], unpack(fields))
+        local previous = redis.call('HMGET', KEYS[2], unpack(fields))
+        local counts, best, best_count = {}, '', 0
+        local updates = {}
+        for i = 1, n do
+          local seen = {}
+          for _, packed in ipairs({ current[i] or '', previous[i] or '' }) do
+            for q in string.gmatch(packed, '[^\n]+') do
+              if not seen[q] then
+                seen[q] = true
+                local c = (counts[q] or 0) + 1
+                counts[q] = c
+                if c > best_count then best, best_count = q, c end
+              end
+            end
           end
+          local kept = { id }
+          if current[i] then
+            for q in string.gmatch(current[i], '[^\n]+') do
+              if #kept >= keep then break end
+              if q ~= id then kept[#kept + 1] = q end
+            end
+          end
+          updates[#updates + 1] = fields[i]
+          updates[#updates + 1] = table.concat(kept, '\n')
         end
-        for i = 1, #KEYS do
-          redis.call('LPUSH', KEYS[i], ARGV[1])
-          redis.call('LTRIM', KEYS[i], 0, keep - 1)
-          redis.call('PEXPIRE', KEYS[i], ARGV[3])
-        end
+        redis.call('HSET', KEYS[1], unpack(updates))
+        redis.call('PEXPIRE', KEYS[1], ARGV[3])
         return {best, tostring(best_count)}
         """);
+
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
 
     private readonly string _prefix = keyPrefix.Contains('{', StringComparison.Ordinal) || keyPrefix.Contains('}', StringComparison.Ordinal)
         ? throw new ArgumentException("The key prefix must not contain braces.", nameof(keyPrefix))
@@ -41,25 +64,37 @@ public sealed class RedisFingerprintIndex(RedisClient client, string keyPrefix =
         ArgumentException.ThrowIfNullOrEmpty(queryId);
         ArgumentOutOfRangeException.ThrowIfLessThan(idsPerHash, 1);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(lifetime, TimeSpan.Zero);
+        if (queryId.Contains('\n', StringComparison.Ordinal))
+        {
+            throw new ArgumentException("A query id must not contain a newline (the index's separator).", nameof(queryId));
+        }
+
         if (hashes.IsEmpty)
         {
             return new FingerprintLookup(null, 0);
         }
 
-        var tag = $"{_prefix}{{f:{StateKeys.Escape(scope)}}}:h:";
-        var keys = new string[hashes.Length];
+        var lifetimeMs = Math.Max(1, (long)Math.Ceiling(lifetime.TotalMilliseconds));
+        var epoch = _time.GetUtcNow().ToUnixTimeMilliseconds() / lifetimeMs;
+        var tag = $"{_prefix}{{f:{StateKeys.Escape(scope)}}}:e:";
+        var args = new object[3 + hashes.Length];
+        args[0] = queryId;
+        args[1] = idsPerHash;
+        // The current epoch's hash must outlive the next epoch, which still reads it.
+        args[2] = 2 * lifetimeMs;
         var span = hashes.Span;
-        for (var i = 0; i < keys.Length; i++)
+        for (var i = 0; i < span.Length; i++)
         {
-            keys[i] = tag + span[i].ToString("x16", CultureInfo.InvariantCulture);
+            args[3 + i] = span[i].ToString("x16", CultureInfo.InvariantCulture);
         }
 
         RedisReply reply;
         try
         {
             reply = await client.EvalAsync(
-                MatchAndAdd, keys,
-                [queryId, idsPerHash, (long)Math.Ceiling(lifetime.TotalMilliseconds)],
+                MatchAndAdd,
+                [tag + epoch.ToString(CultureInfo.InvariantCulture), tag + (epoch - 1).ToString(CultureInfo.InvariantCulture)],
+                args,
                 cancellationToken);
         }
         catch (RedisConnectionException ex)
