@@ -1,3 +1,5 @@
+using Guard.TestSupport;
+
 namespace Guard.AuditLog.Tests.Support;
 
 /// <summary>One PostgreSQL server per test class; each test gets a database of its own.</summary>

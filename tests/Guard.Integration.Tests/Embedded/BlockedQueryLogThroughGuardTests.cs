@@ -99,6 +99,46 @@ public sealed class BlockedQueryLogThroughGuardTests : IDisposable
     }
 
     [Fact]
+    public async Task With_the_postgres_backend_detections_land_in_postgres_and_the_cli_reads_them_there()
+    {
+        await using var postgres = await PostgresServer.StartAsync();
+        var connectionString = await postgres.CreateDatabaseAsync();
+        var directory = Directory.CreateTempSubdirectory("guard-log-pg-").FullName;
+        try
+        {
+            var config = Path.Combine(directory, "guard.yaml");
+            await File.WriteAllTextAsync(config, Yaml(Path.Combine(directory, "unused.db")).Replace(
+                "blockedQueryLog:\n", "blockedQueryLog:\n  backend: postgres\n", StringComparison.Ordinal));
+            var overrides = new Dictionary<string, string?> { ["blockedQueryLog:connectionString"] = connectionString };
+            List<float[]> refused;
+            await using (var guard = await GuardServer.StartAsync(await File.ReadAllTextAsync(config), overrides))
+            {
+                refused = await AttackAsync(guard.GrpcUri, 300, 10);
+            }
+
+            Assert.NotEmpty(refused);
+            Assert.False(File.Exists(Path.Combine(directory, "unused.db")));
+            await using (var log = new PostgresBlockedQueryLog(connectionString))
+            {
+                var rows = (await log.QueryAsync(new BlockedQueryFilter { Guard = "fingerprint" })).Items;
+                Assert.Equal(refused.Count, rows.Count);
+                Assert.Equal(
+                    refused.Select(i => InputHash.Compute(MemoryMarshal.AsBytes(i.AsSpan()))).Order(StringComparer.Ordinal),
+                    rows.Select(r => r.InputHash).Order(StringComparer.Ordinal));
+            }
+
+            // The connection string (with its secrets) comes from the environment, as documented.
+            var list = await GuardCli.RunAsync(directory, CliTimeout, new Dictionary<string, string> { ["GUARD_blockedQueryLog__connectionString"] = connectionString }, "log", "list", "--config", config);
+            Assert.True(list.ExitCode == 0, list.ToString());
+            Assert.Contains($"{refused.Count} rows", list.Stderr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task Cli_lists_shows_and_exports_the_rows_a_guard_wrote_with_filters()
     {
         var directory = Directory.CreateTempSubdirectory("guard-log-cli-").FullName;

@@ -1,8 +1,7 @@
 using System.Diagnostics;
-using Guard.TestSupport;
 using Npgsql;
 
-namespace Guard.AuditLog.Tests.Support;
+namespace Guard.TestSupport;
 
 /// <summary>
 /// A real PostgreSQL cluster initialised in a temporary directory and started on a free loopback port with fsync on,
