@@ -15,6 +15,10 @@ public enum AttackOutcome
 
     /// <summary>The clean image is already misclassified: nothing to attack (the harness picks another).</summary>
     OriginalMisclassified,
+
+    /// <summary>A decision-based attack found no misclassified starting point (every random image it tried got the
+    /// original's label) and gave up, as the reference implementations do: it never began its search.</summary>
+    NoStartingPoint,
 }
 
 /// <summary>

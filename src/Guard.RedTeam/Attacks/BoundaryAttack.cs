@@ -66,6 +66,7 @@ public sealed class BoundaryAttack : BlackBoxAttack
         var current = await StartingPointAsync(oracle, random, cancellationToken);
         if (current is null)
         {
+            oracle.GiveUpWithoutStart();
             return;
         }
 

@@ -65,6 +65,7 @@ public sealed class HopSkipJumpAttack : BlackBoxAttack
         var start = await RandomAdversarialAsync(oracle, random, cancellationToken);
         if (start is null)
         {
+            oracle.GiveUpWithoutStart();
             return;
         }
 

@@ -14,6 +14,7 @@ internal sealed class QueryOracle
     private readonly AttackRunOptions _run;
     private readonly PerturbationConstraint _constraint;
     private bool _armed;
+    private bool _noStart;
     private float[]? _lastQueried;
     private float[]? _iterate;
     private double _closestMisclassifiedL2 = double.PositiveInfinity;
@@ -57,6 +58,9 @@ internal sealed class QueryOracle
     /// has no misclassified image. Copied.
     /// </summary>
     public void ReportIterate(float[] image) => _iterate = (float[])image.Clone();
+
+    /// <summary>Set by a decision-based attack that found no adversarial starting point and gives up.</summary>
+    public void GiveUpWithoutStart() => _noStart = true;
 
     /// <summary>From now on a misclassified image counts as a success (the clean image's own query does not).</summary>
     public void Arm() => _armed = true;
@@ -117,6 +121,7 @@ internal sealed class QueryOracle
         var outcome = originalMisclassified ? AttackOutcome.OriginalMisclassified
             : SuccessQuery is not null ? AttackOutcome.Succeeded
             : StoppedAtDetection ? AttackOutcome.StoppedAtDetection
+            : _noStart && FirstRefusal is null ? AttackOutcome.NoStartingPoint
             : AttackOutcome.Failed;
         var measured = Adversarial ?? _iterate ?? _lastQueried;
         return new AttackResult

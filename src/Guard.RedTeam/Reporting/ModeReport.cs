@@ -17,9 +17,14 @@ public sealed record ModeReport
 
     public double? MedianQueriesToSuccess { get; init; }
 
+    /// <summary>Runs in which a decision-based attack found no starting point and gave up before its search: they count
+    /// as failures for the success rate, and are left out of the detection rate (reported here instead).</summary>
+    public required int NeverStarted { get; init; }
+
     /// <summary>Runs with at least one refused query.</summary>
     public required int Detected { get; init; }
 
+    /// <summary>Detected runs over the runs that started their search.</summary>
     public required double DetectionRate { get; init; }
 
     /// <summary>1-based index of the first refused query: median and 90th percentile over detected runs.</summary>
@@ -43,6 +48,7 @@ public sealed record ModeReport
         double Rate(int count) => n == 0 ? 0 : count / (double)n;
         var successes = completed.Count(r => r.Success);
         var detected = completed.Where(r => r.Detected).ToArray();
+        var neverStarted = completed.Count(r => r.NeverStarted);
         var beforeDetection = completed.Count(r => r.SucceededBeforeDetection);
         var codes = new SortedDictionary<string, int>(StringComparer.Ordinal);
         foreach (var code in detected.Select(r => r.FirstRefusalCode ?? "Unknown"))
@@ -58,7 +64,8 @@ public sealed record ModeReport
             SuccessRate = Rate(successes),
             MedianQueriesToSuccess = Running.Percentiles.Median(completed.Where(r => r.Success).Select(r => r.SuccessQuery!.Value)),
             Detected = detected.Length,
-            DetectionRate = Rate(detected.Length),
+            NeverStarted = neverStarted,
+            DetectionRate = n - neverStarted == 0 ? 0 : detected.Length / (double)(n - neverStarted),
             MedianQueriesToDetection = Running.Percentiles.Median(detected.Select(r => r.FirstRefusal!.Value)),
             P90QueriesToDetection = Running.Percentiles.Of(detected.Select(r => r.FirstRefusal!.Value), 0.9),
             SuccessesBeforeDetection = beforeDetection,

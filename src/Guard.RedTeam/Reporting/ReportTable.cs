@@ -14,6 +14,7 @@ public static class ReportTable
         table.AddColumn(new TableColumn("runs").RightAligned());
         table.AddColumn(new TableColumn("baseline success %").RightAligned());
         table.AddColumn(new TableColumn("baseline median queries").RightAligned());
+        table.AddColumn(new TableColumn("no start").RightAligned());
         table.AddColumn(new TableColumn("detection %").RightAligned());
         table.AddColumn(new TableColumn("median queries to detection").RightAligned());
         table.AddColumn(new TableColumn("p90").RightAligned());
@@ -25,6 +26,7 @@ public static class ReportTable
                 attack.Guarded.Runs.ToString(CultureInfo.InvariantCulture),
                 attack.Baseline is { } b ? Percent(b.SuccessRate) : "-",
                 Number(attack.Baseline?.MedianQueriesToSuccess),
+                attack.Guarded.NeverStarted.ToString(CultureInfo.InvariantCulture),
                 Percent(attack.Guarded.DetectionRate),
                 Number(attack.Guarded.MedianQueriesToDetection),
                 Number(attack.Guarded.P90QueriesToDetection),
@@ -34,7 +36,8 @@ public static class ReportTable
         if (report.Benign is { } benign)
         {
             table.Caption(Markup.Escape(
-                $"benign replay: {benign.Refused}/{benign.Queries} refused, false-positive rate {Percent(benign.FalsePositiveRate)} %"));
+                $"benign replay: {benign.Refused}/{benign.Queries} refused, false-positive rate {Percent(benign.FalsePositiveRate)} %\n" +
+                "no start: runs whose decision-based attack found no misclassified starting point and gave up (left out of detection %)"));
         }
 
         return table;

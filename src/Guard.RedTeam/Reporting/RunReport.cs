@@ -42,6 +42,9 @@ public sealed record RunReport
 
     internal bool Detected => FirstRefusal is not null;
 
+    /// <summary>The attack never began its search (no adversarial starting point): there was no attack stream to detect.</summary>
+    internal bool NeverStarted => Outcome == nameof(Attacks.AttackOutcome.NoStartingPoint);
+
     internal bool SucceededBeforeDetection => SuccessQuery is { } s && (FirstRefusal is not { } r || s < r);
 
     public static RunReport From(int run, int image, int label, int client, int seed, AttackResult result)

@@ -76,4 +76,22 @@ public sealed class DetectionTests(DemoModel model)
             Assert.Equal(400, result.Queries);
         }
     }
+
+    [Theory]
+    [InlineData(AttackCatalog.HopSkipJump)]
+    [InlineData(AttackCatalog.Boundary)]
+    public async Task A_decision_based_attack_without_a_starting_point_gives_up_and_says_so(string name)
+    {
+        // A classifier that answers the original's label for everything: no random image is adversarial.
+        var input = Inputs.Eval(model.CorrectlyClassified(1)[0]);
+        var scores = new float[10];
+        scores[input.Label] = 1f;
+        var target = new Guard.RedTeam.Targets.ModelFunctionTarget((_, _) => ValueTask.FromResult(Guard.RedTeam.Targets.QueryResult.FromOutput(scores)));
+
+        var result = await AttackCatalog.Create(name, new ThreatModel()).RunAsync(target, input, new AttackRunOptions(2000, Seed: 1), CancellationToken.None);
+
+        Assert.Equal(AttackOutcome.NoStartingPoint, result.Outcome);
+        Assert.InRange(result.Queries, 2, 2000);
+        Assert.False(result.Success);
+    }
 }
