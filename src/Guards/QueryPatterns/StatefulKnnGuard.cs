@@ -56,14 +56,15 @@ public sealed class StatefulKnnGuard : IGuard
             return GuardVerdict.Allow;
         }
 
-        // The request id when it is the gateway's 64-bit hex form, so a match names a query the blocked-query log can find.
+        // The request id when it is the gateway's 64-bit hex form, so a match names a query the blocked-query log can
+        // find; row r of a batch is recorded as that id plus r.
         var queryId = ulong.TryParse(context.RequestId, System.Globalization.NumberStyles.AllowHexSpecifier, System.Globalization.CultureInfo.InvariantCulture, out var parsed)
             ? parsed
             : (ulong)Random.Shared.NextInt64(long.MinValue, long.MaxValue);
-        byte[] entry;
+        byte[][] entries;
         try
         {
-            entry = Encode(context, queryId);
+            entries = Encode(context, queryId);
         }
         catch (ArgumentException ex)
         {
@@ -72,19 +73,31 @@ public sealed class StatefulKnnGuard : IGuard
             return GuardVerdict.Allow;
         }
 
-        IReadOnlyList<ReadOnlyMemory<byte>> history;
-        try
+        // Each row of a batch is a query of its own (an attacker must not hide probes among filler rows), recorded
+        // in order, so near-duplicate rows within one request also find each other.
+        GuardVerdict? first = null;
+        for (var row = 0; row < entries.Length; row++)
         {
-            history = await _history.AppendAndReadAsync(
-                context.Model, context.ClientId, entry, _options.HistoryCapacity, _options.HistoryLifetime, cancellationToken);
-        }
-        catch (StateUnavailableException)
-        {
-            // Without the history this stage has nothing to compare with; the limits stage decides fail-open or closed.
-            return GuardVerdict.Allow;
+            IReadOnlyList<ReadOnlyMemory<byte>> history;
+            try
+            {
+                history = await _history.AppendAndReadAsync(
+                    context.Model, context.ClientId, entries[row], _options.HistoryCapacity, _options.HistoryLifetime, cancellationToken);
+            }
+            catch (StateUnavailableException)
+            {
+                // Without the history this stage has nothing to compare with; the limits stage decides fail-open or closed.
+                return first ?? GuardVerdict.Allow;
+            }
+
+            var verdict = Judge(context, entries[row], queryId + (ulong)row, history);
+            if (verdict.Kind == VerdictKind.Detect && first is null)
+            {
+                first = verdict;
+            }
         }
 
-        return Judge(context, entry, queryId, history);
+        return first ?? GuardVerdict.Allow;
     }
 
     private GuardVerdict Judge(GuardContext context, byte[] entry, ulong queryId, IReadOnlyList<ReadOnlyMemory<byte>> history)
@@ -123,8 +136,9 @@ public sealed class StatefulKnnGuard : IGuard
         }
     }
 
+    /// <summary>One history entry per row of the first input (its first dimension is the batch when it has two or more).</summary>
     /// <exception cref="ArgumentException">The input cannot be read or embedded.</exception>
-    private byte[] Encode(GuardContext context, ulong queryId)
+    private byte[][] Encode(GuardContext context, ulong queryId)
     {
         if (!KnnInputReader.TryRead(context, out var values, out var count, out var reason))
         {
@@ -134,22 +148,31 @@ public sealed class StatefulKnnGuard : IGuard
         try
         {
             var shape = context.Request.Inputs[0].Shape;
-            var size = _embedder.GetEmbeddingSize(shape, count);
+            var rows = shape.Length >= 2 && shape[0] > 1 && count % shape[0] == 0 ? (int)shape[0] : 1;
+            var rowShape = rows == 1 ? shape : [1, .. shape.AsSpan(1)];
+            var rowLength = count / rows;
+            var size = _embedder.GetEmbeddingSize(rowShape, rowLength);
             if (size is <= 0 or > StatefulKnnOptions.MaxEmbeddingSize)
             {
-                throw new ArgumentException($"An input of {count} values cannot be embedded (embedding size {size}).");
+                throw new ArgumentException($"An input of {rowLength} values cannot be embedded (embedding size {size}).");
             }
 
+            var entries = new byte[rows][];
             var embedding = ArrayPool<float>.Shared.Rent(size);
             try
             {
-                _embedder.Embed(values.AsSpan(0, count), shape, embedding.AsSpan(0, size));
-                return _scorer.Entries.Encode(queryId, embedding.AsSpan(0, size));
+                for (var row = 0; row < rows; row++)
+                {
+                    _embedder.Embed(values.AsSpan(row * rowLength, rowLength), rowShape, embedding.AsSpan(0, size));
+                    entries[row] = _scorer.Entries.Encode(queryId + (ulong)row, embedding.AsSpan(0, size));
+                }
             }
             finally
             {
                 ArrayPool<float>.Shared.Return(embedding);
             }
+
+            return entries;
         }
         finally
         {

@@ -71,6 +71,29 @@ public sealed class KnnGuardTests
         Assert.Equal(3, Record(context).Score.Neighbours);
     }
 
+    private static GuardContext Batch(string requestId, params float[][] rows) => new(
+        "m",
+        InferRequestView.Parse(Requests.Request(Requests.Input("x", "FP32", rows.Length, 64)).WithRaw(Requests.Floats(rows.SelectMany(r => r).ToArray())).ToByteArray()),
+        null,
+        "alice",
+        requestId);
+
+    [Fact]
+    public async Task Each_row_of_a_batch_is_a_query_so_near_duplicate_rows_in_one_request_are_caught()
+    {
+        var guard = new StatefulKnnGuard(_history, Options(threshold: 0.1));
+
+        // Four far-apart rows: four queries, none near another.
+        Assert.Same(GuardVerdict.Allow, await guard.InspectAsync(Batch("0000000000000100", Vector(200, 0), Vector(200, 10), Vector(200, 20), Vector(200, 30)), default));
+
+        // Four copies of one probe in one request: the fourth has three earlier rows at distance 0.
+        var verdict = await guard.InspectAsync(Batch("0000000000000200", Vector(100, 5), Vector(100, 5), Vector(100, 5), Vector(100, 5)), default);
+        Assert.Equal(VerdictKind.Detect, verdict.Kind);
+        Assert.Equal(0, verdict.Detection!.Score);
+        Assert.Equal("0000000000000203", verdict.Detection.QueryId);
+        Assert.Equal(["0000000000000202", "0000000000000201", "0000000000000200"], verdict.Detection.MatchedQueryIds);
+    }
+
     [Fact]
     public async Task A_query_at_or_beyond_the_threshold_is_allowed_with_its_score_recorded()
     {
