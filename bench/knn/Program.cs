@@ -18,8 +18,18 @@ var sources = int.Parse(Arg("--sources", "200"), CultureInfo.InvariantCulture);
 var k = int.Parse(Arg("--k", "10"), CultureInfo.InvariantCulture);
 var grid = int.Parse(Arg("--grid", "8"), CultureInfo.InvariantCulture);
 
-var baseOptions = new StatefulKnnOptions { K = k, EmbeddingGrid = grid };
-var embedder = new DownsampleEmbedder(baseOptions.EmbeddingGrid);
+// --encoder PATH: an ONNX encoder (e.g. models/encoders/fashion_cnn_features.onnx) on ONNX Runtime (GUARD_ORT_LIBRARY)
+// instead of the downsample; --embedding-max: the top of the range its features are quantized over.
+var encoderPath = Arg("--encoder", "");
+var baseOptions = new StatefulKnnOptions
+{
+    K = k,
+    EmbeddingGrid = grid,
+    EmbeddingMax = float.Parse(Arg("--embedding-max", "1"), CultureInfo.InvariantCulture),
+};
+IQueryEmbedder embedder = encoderPath.Length == 0
+    ? new DownsampleEmbedder(baseOptions.EmbeddingGrid)
+    : new OnnxQueryEmbedder(Guard.OnnxRuntime.OrtLibrary.Load(Environment.GetEnvironmentVariable("GUARD_ORT_LIBRARY")).CreateEnvironment(), encoderPath);
 long[] shape = [1, 1, FashionImages.Side, FashionImages.Side];
 var dims = embedder.GetEmbeddingSize(shape, FashionImages.Size);
 float[] Embed(float[] image)
@@ -30,8 +40,16 @@ float[] Embed(float[] image)
 }
 
 var trainImages = FashionImages.ReadIdx(train);
+if (encoderPath.Length > 0)
+{
+    // The quantization range must cover the features: print where they lie.
+    var values = trainImages.Take(2000).SelectMany(Embed).Order().ToArray();
+    Console.WriteLine($"Encoder features on 2,000 training images: max {values[^1]:F3}, 99.9% {values[(int)(values.Length * 0.999)]:F3}, 99% {values[(int)(values.Length * 0.99)]:F3}");
+}
+
 var evalImages = FashionImages.ReadEval(evalPath);
-Console.WriteLine($"# Stateful k-NN calibration (Fashion-MNIST, {grid}×{grid} downsample = {dims} dims, K={baseOptions.K}, " +
+var embeddingName = encoderPath.Length == 0 ? $"{grid}×{grid} downsample" : $"encoder {Path.GetFileName(encoderPath)}, quantized over [0, {baseOptions.EmbeddingMax}]";
+Console.WriteLine($"# Stateful k-NN calibration (Fashion-MNIST, {embeddingName} = {dims} dims, K={baseOptions.K}, " +
     $"MinNeighbours={baseOptions.MinNeighbours}, history {baseOptions.HistoryCapacity})");
 Console.WriteLine();
 

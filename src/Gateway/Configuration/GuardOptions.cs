@@ -231,6 +231,13 @@ public sealed class KnnPolicyOptions
     /// <summary>Side of the average-pooling grid per channel (8: 64 numbers for a 28×28 image).</summary>
     public int EmbeddingGrid { get; set; } = 8;
 
+    /// <summary>An ONNX encoder to embed queries with instead of the average pooling (e.g.
+    /// models/encoders/fashion_cnn_features.onnx, threshold 3.92 with embeddingMax 16); run on ONNX Runtime.</summary>
+    public string? Encoder { get; set; }
+
+    /// <summary>The encoder output to use when it has several.</summary>
+    public string? EncoderOutput { get; set; }
+
     /// <summary>Input range the embedding is quantized over.</summary>
     public float EmbeddingMin { get; set; }
 

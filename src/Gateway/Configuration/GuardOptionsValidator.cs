@@ -248,6 +248,11 @@ public static class GuardOptionsValidator
             return;
         }
 
+        if (knn.Encoder is not null)
+        {
+            CheckFile($"{path}.encoder", knn.Encoder, errors);
+        }
+
         try
         {
             Runtime.GatewaySnapshotBuilder.ToKnnOptions(knn, Guard.Guards.Pipeline.DetectionAction.Reject).Validate();

@@ -92,12 +92,13 @@ public static class GuardHost
         builder.Services.AddSingleton(sp => new Detections.BlockedQueryLogHost(options.BlockedQueryLog, sp.GetRequiredService<ILogger<Detections.BlockedQueryLogHost>>()));
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Detections.BlockedQueryLogHost>());
         builder.Services.AddSingleton<Detections.DetectionResponder>();
+        builder.Services.AddSingleton(_ => new Detections.QueryEncoders(options.ModelHost?.OnnxRuntimeLibrary is { Length: > 0 } ort ? ort : null));
         builder.Services.AddSingleton(sp => StateStoreHost.Create(options.State, sp.GetRequiredService<StateMetrics>(), sp.GetRequiredService<ILoggerFactory>()));
 
         // The state starts from these validated options rather than binding and validating them again.
         builder.Services.AddSingleton(sp => new GatewayState(
             options, builder.Configuration, sp.GetRequiredService<GatewayMetrics>(), sp.GetRequiredService<ILogger<GatewayState>>(),
-            sp.GetService<EmbeddedModels>(), sp.GetRequiredService<StateStoreHost>()));
+            sp.GetService<EmbeddedModels>(), sp.GetRequiredService<StateStoreHost>(), sp.GetRequiredService<Detections.QueryEncoders>()));
         var addresses = new ListenerAddresses();
         builder.Services.AddSingleton(addresses);
         builder.WebHost.ConfigureKestrel(kestrel => ConfigureKestrel(kestrel, options.Listeners, addresses));

@@ -18,7 +18,8 @@ public static class GatewaySnapshotBuilder
 {
     /// <param name="embedded">The embedded model host, when the configuration has one; routes to "embedded" use it.</param>
     /// <param name="state">The state the stateful stages use: limits, the fingerprint index, client histories.</param>
-    public static GatewaySnapshot Build(GuardOptions options, GatewaySnapshot? previous, long generation, Embedded.EmbeddedModels? embedded = null, State.StateStoreHost? state = null)
+    /// <param name="encoders">Where k-NN stages with an ONNX encoder get it.</param>
+    public static GatewaySnapshot Build(GuardOptions options, GatewaySnapshot? previous, long generation, Embedded.EmbeddedModels? embedded = null, State.StateStoreHost? state = null, Detections.QueryEncoders? encoders = null)
     {
         var reusable = new Dictionary<string, UpstreamEndpoint>(StringComparer.Ordinal);
         if (previous is not null)
@@ -56,7 +57,7 @@ public static class GatewaySnapshotBuilder
             ModelBackend BackendOf(string upstream) => upstream == ModelOptions.EmbeddedUpstream
                 ? new EmbeddedBackend(embedded ?? throw new InvalidOperationException("Routes to the embedded model host need it loaded."))
                 : new UpstreamBackend(clusters[upstream]);
-            var guards = BuildGuards(policy, state, options.QueryPatterns);
+            var guards = BuildGuards(policyName, policy, state, options.QueryPatterns, encoders);
             routes[model] = new ModelRoute(
                 model,
                 BackendOf(modelOptions.Upstream),
@@ -77,7 +78,7 @@ public static class GatewaySnapshotBuilder
         return previous.AllEndpoints.Where(e => !kept.Contains(e)).ToList();
     }
 
-    private static (List<IGuard> Guards, bool SilentlyRejects) BuildGuards(PolicyOptions? policy, State.StateStoreHost? state, QueryPatternsOptions queryPatterns)
+    private static (List<IGuard> Guards, bool SilentlyRejects) BuildGuards(string policyName, PolicyOptions? policy, State.StateStoreHost? state, QueryPatternsOptions queryPatterns, Detections.QueryEncoders? encoders)
     {
         var guards = new List<IGuard>();
         var silentlyRejects = false;
@@ -117,9 +118,14 @@ public static class GatewaySnapshotBuilder
         // Per client, after the global index: a Sybil-split attack is the fingerprint's, a patient single client the k-NN's.
         if (policy?.Knn is { Enabled: true } knn)
         {
-            guards.Add(new Guards.QueryPatterns.StatefulKnnGuard(
-                state?.History ?? throw new InvalidOperationException("The knn stage needs a query history."),
-                ToKnnOptions(knn, ActionOf(knn.Action))));
+            var history = state?.History ?? throw new InvalidOperationException("The knn stage needs a query history.");
+            var knnOptions = ToKnnOptions(knn, ActionOf(knn.Action));
+            guards.Add(knn.Encoder is { } encoder
+                ? new Guards.QueryPatterns.StatefulKnnGuard(
+                    history,
+                    (encoders ?? throw new InvalidOperationException("The knn stage's encoder needs ONNX Runtime.")).Get($"policies.{policyName}.knn.encoder", encoder, knn.EncoderOutput),
+                    knnOptions)
+                : new Guards.QueryPatterns.StatefulKnnGuard(history, knnOptions));
         }
 
         return (guards, silentlyRejects);

@@ -23,18 +23,20 @@ public sealed partial class GatewayState : IDisposable
     private readonly CancellationTokenSource _disposed = new();
     private readonly Embedded.EmbeddedModels? _embedded;
     private readonly State.StateStoreHost? _stateHost;
+    private readonly Detections.QueryEncoders? _encoders;
     private volatile GatewaySnapshot _current;
 
     /// <param name="initial">Options already bound and validated from <paramref name="configuration"/>.</param>
     /// <param name="embedded">The embedded model host loaded from <paramref name="initial"/>, if it configures one.</param>
     /// <param name="stateHost">The state built from <paramref name="initial"/>'s state section (fixed until restart).</param>
-    public GatewayState(GuardOptions initial, IConfiguration configuration, GatewayMetrics metrics, ILogger<GatewayState> logger, Embedded.EmbeddedModels? embedded = null, State.StateStoreHost? stateHost = null)
+    public GatewayState(GuardOptions initial, IConfiguration configuration, GatewayMetrics metrics, ILogger<GatewayState> logger, Embedded.EmbeddedModels? embedded = null, State.StateStoreHost? stateHost = null, Detections.QueryEncoders? encoders = null)
     {
         _logger = logger;
         _metrics = metrics;
         _embedded = embedded;
         _stateHost = stateHost;
-        _current = GatewaySnapshotBuilder.Build(initial, null, 1, embedded, stateHost);
+        _encoders = encoders;
+        _current = GatewaySnapshotBuilder.Build(initial, null, 1, embedded, stateHost, encoders);
         Publish(_current);
         _subscription = ChangeToken.OnChange(configuration.GetReloadToken, () => Reload(configuration));
     }
@@ -93,9 +95,9 @@ public sealed partial class GatewayState : IDisposable
             GatewaySnapshot next;
             try
             {
-                next = GatewaySnapshotBuilder.Build(options, previous, previous.Generation + 1, _embedded, _stateHost);
+                next = GatewaySnapshotBuilder.Build(options, previous, previous.Generation + 1, _embedded, _stateHost, _encoders);
             }
-            catch (Exception ex) when (ex is IOException or System.Security.Cryptography.CryptographicException or UnauthorizedAccessException)
+            catch (Exception ex) when (ex is IOException or System.Security.Cryptography.CryptographicException or UnauthorizedAccessException or InvalidConfigurationException)
             {
                 _metrics.ConfigReloads.WithLabels("rejected").Inc();
                 LogReloadFailed(_logger, ex);
