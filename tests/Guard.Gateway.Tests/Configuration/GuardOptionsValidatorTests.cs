@@ -107,11 +107,17 @@ public sealed class GuardOptionsValidatorTests : IDisposable
     {
         var root = FindRepoRoot();
         // Paths in the file are relative to the working directory (./guard runs from the root); tests run elsewhere.
+        // The deployment secret comes from the environment (./guard makes one per installation).
         var options = GuardHost.LoadAndValidate(new GuardHostSettings(Path.Combine(root, "config", "guard.yaml"))
         {
-            Overrides = new Dictionary<string, string?> { ["modelHost:repository"] = Path.Combine(root, "models") },
+            Overrides = new Dictionary<string, string?>
+            {
+                ["modelHost:repository"] = Path.Combine(root, "models"),
+                ["queryPatterns:secret"] = "0123456789abcdef0123456789abcdef",
+            },
         });
         Assert.Equal(ModelOptions.EmbeddedUpstream, options.Models["fashion_cnn"].Upstream);
+        Assert.True(options.Policies["default"] is { Fingerprint.Enabled: true, Knn.Enabled: true, Limits.Enabled: true });
         Assert.Equal(["fashion_cnn", "fashion_cnn_s025", "fashion_cnn_s050"], options.Models.Keys.Order(StringComparer.Ordinal));
     }
 
