@@ -51,12 +51,7 @@ public sealed class BlockedQueryLogThroughGuardTests : IDisposable
                 refused.Add(current);
             }
 
-            current = (float[])current.Clone();
-            for (var p = 0; p < 10; p++)
-            {
-                var pixel = random.Next(784);
-                current[pixel] = Math.Clamp(current[pixel] + ((random.Next(2) * 2) - 1) * (2f / 255f), 0f, 1f);
-            }
+            current = FashionQueries.Step(current, random);
         }
 
         return refused;

@@ -41,25 +41,6 @@ public sealed class FingerprintThroughGuardTests : IAsyncLifetime
         _repository.Dispose();
     }
 
-    private static async Task<StatusCode> InferAsync(GrpcChannel channel, float[] image, string? key = null)
-    {
-        var headers = new Metadata();
-        if (key is not null)
-        {
-            headers.Add("x-api-key", key);
-        }
-        try
-        {
-            await channel.UnaryAsync(ClientMethods.Infer, EmbeddedModelHostTests.FashionRequest("fashion_cnn", image, 1), new CallOptions(headers, DateTime.UtcNow.AddSeconds(30)));
-            return StatusCode.OK;
-        }
-        catch (RpcException ex)
-        {
-            Assert.Equal("Request refused.", ex.Status.Message);
-            return ex.StatusCode;
-        }
-    }
-
     [Fact]
     public async Task Benign_images_pass_and_an_alternating_two_key_attack_stream_is_refused_within_a_few_queries()
     {
@@ -67,7 +48,7 @@ public sealed class FingerprintThroughGuardTests : IAsyncLifetime
         var images = EmbeddedModelHostTests.EvalImages(400);
         for (var i = 0; i < 300; i++)
         {
-            Assert.Equal(StatusCode.OK, await InferAsync(channel, images[(i * 784)..((i + 1) * 784)]));
+            Assert.Equal(StatusCode.OK, await FashionQueries.InferAsync(channel, images[(i * 784)..((i + 1) * 784)]));
         }
 
         // A decision- or score-based attack: a start image, then small random steps, each query one step on.
@@ -76,17 +57,12 @@ public sealed class FingerprintThroughGuardTests : IAsyncLifetime
         var refusedAt = -1;
         for (var query = 1; query <= 20 && refusedAt < 0; query++)
         {
-            if (await InferAsync(channel, current, query % 2 == 0 ? KeyA : KeyB) == StatusCode.PermissionDenied)
+            if (await FashionQueries.InferAsync(channel, current, query % 2 == 0 ? KeyA : KeyB) == StatusCode.PermissionDenied)
             {
                 refusedAt = query;
             }
 
-            current = (float[])current.Clone();
-            for (var p = 0; p < 10; p++)
-            {
-                var pixel = random.Next(784);
-                current[pixel] = Math.Clamp(current[pixel] + ((random.Next(2) * 2) - 1) * (2f / 255f), 0f, 1f);
-            }
+            current = FashionQueries.Step(current, random);
         }
 
         Assert.InRange(refusedAt, 2, 5);

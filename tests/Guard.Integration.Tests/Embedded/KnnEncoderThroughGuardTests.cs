@@ -24,19 +24,6 @@ public sealed class KnnEncoderThroughGuardTests : IDisposable
             knn: { enabled: true, encoder: "{{encoder}}", embeddingMax: 16, threshold: 3.92 }
         """;
 
-    private static async Task<StatusCode> InferAsync(GrpcChannel channel, float[] image)
-    {
-        try
-        {
-            await channel.UnaryAsync(ClientMethods.Infer, EmbeddedModelHostTests.FashionRequest("fashion_cnn", image, 1), new CallOptions(new Metadata(), DateTime.UtcNow.AddSeconds(30)));
-            return StatusCode.OK;
-        }
-        catch (RpcException ex)
-        {
-            return ex.StatusCode;
-        }
-    }
-
     [Fact]
     public async Task Benign_images_pass_and_a_near_duplicate_stream_is_refused_within_a_few_queries()
     {
@@ -44,7 +31,7 @@ public sealed class KnnEncoderThroughGuardTests : IDisposable
         using var channel = new GrpcChannel(guard.GrpcUri, new GrpcChannelOptions());
         for (var i = 0; i < 100; i++)
         {
-            Assert.Equal(StatusCode.OK, await InferAsync(channel, DemoSet.Image(i)));
+            Assert.Equal(StatusCode.OK, await FashionQueries.InferAsync(channel, DemoSet.Image(i)));
         }
 
         var random = new Random(2);
@@ -52,7 +39,7 @@ public sealed class KnnEncoderThroughGuardTests : IDisposable
         var refusedAt = -1;
         for (var query = 1; query <= 15 && refusedAt < 0; query++)
         {
-            if (await InferAsync(channel, current) == StatusCode.PermissionDenied)
+            if (await FashionQueries.InferAsync(channel, current) == StatusCode.PermissionDenied)
             {
                 refusedAt = query;
             }

@@ -51,31 +51,6 @@ public sealed class SharedRedisDetectionTests : IAsyncLifetime
             actions: { banFor: "00:10:00" }
         """;
 
-    private static async Task<StatusCode> InferAsync(GrpcChannel channel, float[] image, string key)
-    {
-        try
-        {
-            await channel.UnaryAsync(ClientMethods.Infer, EmbeddedModelHostTests.FashionRequest("fashion_cnn", image, 1), new CallOptions(new Metadata { { "x-api-key", key } }, DateTime.UtcNow.AddSeconds(30)));
-            return StatusCode.OK;
-        }
-        catch (RpcException ex)
-        {
-            return ex.StatusCode;
-        }
-    }
-
-    private static float[] Step(float[] image, Random random)
-    {
-        var next = (float[])image.Clone();
-        for (var p = 0; p < 10; p++)
-        {
-            var pixel = random.Next(784);
-            next[pixel] = Math.Clamp(next[pixel] + ((random.Next(2) * 2) - 1) * (2f / 255f), 0f, 1f);
-        }
-
-        return next;
-    }
-
     [Fact]
     public async Task An_attack_alternating_between_two_processes_and_two_keys_is_refused_within_a_few_queries()
     {
@@ -87,7 +62,7 @@ public sealed class SharedRedisDetectionTests : IAsyncLifetime
         // Benign traffic spread the same way is served.
         for (var i = 0; i < 60; i++)
         {
-            Assert.Equal(StatusCode.OK, await InferAsync(i % 2 == 0 ? one : two, DemoSet.Image(i), i % 4 < 2 ? KeyOne : KeyTwo));
+            Assert.Equal(StatusCode.OK, await FashionQueries.InferAsync(i % 2 == 0 ? one : two, DemoSet.Image(i), i % 4 < 2 ? KeyOne : KeyTwo));
         }
 
         // Query q goes to process q mod 2 with key (q / 2) mod 2: no process and no key sees two consecutive queries.
@@ -96,12 +71,12 @@ public sealed class SharedRedisDetectionTests : IAsyncLifetime
         var refusedAt = -1;
         for (var query = 0; query < 20 && refusedAt < 0; query++)
         {
-            if (await InferAsync(query % 2 == 0 ? one : two, current, (query / 2) % 2 == 0 ? KeyOne : KeyTwo) == StatusCode.PermissionDenied)
+            if (await FashionQueries.InferAsync(query % 2 == 0 ? one : two, current, (query / 2) % 2 == 0 ? KeyOne : KeyTwo) == StatusCode.PermissionDenied)
             {
                 refusedAt = query + 1;
             }
 
-            current = Step(current, random);
+            current = FashionQueries.Step(current, random);
         }
 
         Assert.InRange(refusedAt, 2, 5);
@@ -119,7 +94,7 @@ public sealed class SharedRedisDetectionTests : IAsyncLifetime
         // A benign client's varied images, alternating processes, are served.
         for (var i = 0; i < 40; i++)
         {
-            Assert.Equal(StatusCode.OK, await InferAsync(i % 2 == 0 ? one : two, DemoSet.Image(100 + i), KeyTwo));
+            Assert.Equal(StatusCode.OK, await FashionQueries.InferAsync(i % 2 == 0 ? one : two, DemoSet.Image(100 + i), KeyTwo));
         }
 
         // Near-duplicates from one key, alternating processes: neither process alone has enough of them, Redis has all.
@@ -128,12 +103,12 @@ public sealed class SharedRedisDetectionTests : IAsyncLifetime
         var refusedAt = -1;
         for (var query = 0; query < 15 && refusedAt < 0; query++)
         {
-            if (await InferAsync(query % 2 == 0 ? one : two, current, KeyOne) == StatusCode.PermissionDenied)
+            if (await FashionQueries.InferAsync(query % 2 == 0 ? one : two, current, KeyOne) == StatusCode.PermissionDenied)
             {
                 refusedAt = query + 1;
             }
 
-            current = Step(current, random);
+            current = FashionQueries.Step(current, random);
         }
 
         Assert.InRange(refusedAt, 4, 6);
@@ -153,14 +128,14 @@ public sealed class SharedRedisDetectionTests : IAsyncLifetime
         var refused = false;
         for (var query = 0; query < 10 && !refused; query++)
         {
-            refused = await InferAsync(one, current, KeyOne) == StatusCode.PermissionDenied;
-            current = Step(current, random);
+            refused = await FashionQueries.InferAsync(one, current, KeyOne) == StatusCode.PermissionDenied;
+            current = FashionQueries.Step(current, random);
         }
 
         Assert.True(refused);
 
         // The same key on the other process, with an unrelated benign image: banned there too. The other key is served.
-        Assert.Equal(StatusCode.PermissionDenied, await InferAsync(two, DemoSet.Image(42), KeyOne));
-        Assert.Equal(StatusCode.OK, await InferAsync(two, DemoSet.Image(43), KeyTwo));
+        Assert.Equal(StatusCode.PermissionDenied, await FashionQueries.InferAsync(two, DemoSet.Image(42), KeyOne));
+        Assert.Equal(StatusCode.OK, await FashionQueries.InferAsync(two, DemoSet.Image(43), KeyTwo));
     }
 }
