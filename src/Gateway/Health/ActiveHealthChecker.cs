@@ -95,7 +95,7 @@ public sealed partial class ActiveHealthChecker(GatewayState state, HealthServic
         try
         {
             var result = await endpoint.Channel.UnaryAsync(
-                InferenceMethods.ServerReady,
+                InferenceService.ServerReady,
                 new ServerReadyRequest(),
                 new CallOptions(Deadline: DateTime.UtcNow + options.Timeout, CancellationToken: stoppingToken));
             ready = result.Response.Ready;

@@ -34,9 +34,9 @@ public sealed partial class InferenceProxyService(
     public void Register(GrpcServiceRegistry registry)
     {
         registry
-            .AddUnary(InferenceMethods.ServerLive, (_, _) => Task.FromResult(new ServerLiveResponse { Live = true }))
-            .AddUnary(InferenceMethods.ServerReady, (_, _) => Task.FromResult(new ServerReadyResponse { Ready = state.Current.IsReady }))
-            .AddUnary(InferenceMethods.ServerMetadata, (_, _) => Task.FromResult(ServerMetadata()))
+            .AddUnary(InferenceService.ServerLive, (_, _) => Task.FromResult(new ServerLiveResponse { Live = true }))
+            .AddUnary(InferenceService.ServerReady, (_, _) => Task.FromResult(new ServerReadyResponse { Ready = state.Current.IsReady }))
+            .AddUnary(InferenceService.ServerMetadata, (_, _) => Task.FromResult(ServerMetadata()))
             .AddUnary(InferenceMethods.ModelReadyRaw, ModelReadyAsync)
             .AddUnary(InferenceMethods.ModelMetadataRaw, ModelMetadataAsync)
             .AddUnary(InferenceMethods.ModelInferRaw, ModelInferAsync)

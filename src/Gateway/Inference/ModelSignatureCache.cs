@@ -46,7 +46,7 @@ public sealed partial class ModelSignatureCache(UpstreamForwarder forwarder, ILo
     {
         try
         {
-            var result = await forwarder.UnaryAsync(cluster, InferenceMethods.ModelMetadata, new ModelMetadataRequest { Name = model, Version = version }, context);
+            var result = await forwarder.UnaryAsync(cluster, InferenceService.ModelMetadata, new ModelMetadataRequest { Name = model, Version = version }, context);
 
             // Metadata that lists no inputs (a model taking any tensors) says nothing to validate against.
             return result.Response.Inputs.Count == 0 ? null : ModelSignature.FromMetadata(result.Response);

@@ -33,7 +33,7 @@ public sealed class KServeEndpoint : IDisposable
         {
             var request = new ModelMetadataRequest { Name = options.Model, Version = options.Version ?? "" };
             var call = new CallOptions(KServeTarget.Credentials(apiKey), DateTime.UtcNow + options.QueryTimeout, cancellationToken);
-            var metadata = await channel.UnaryAsync(KServeMethods.ModelMetadata, request, call);
+            var metadata = await channel.UnaryAsync(InferenceService.ModelMetadata, request, call);
             return new KServeEndpoint(channel, options, KServeTensorSpec.FromMetadata(metadata.Response));
         }
         catch (RpcException ex) when (!cancellationToken.IsCancellationRequested)

@@ -30,7 +30,7 @@ public sealed class KServeTarget : IBlackBoxTarget
         ModelInferResponse response;
         try
         {
-            response = (await _channel.UnaryAsync(KServeMethods.ModelInfer, request, call)).Response;
+            response = (await _channel.UnaryAsync(InferenceService.ModelInfer, request, call)).Response;
         }
         catch (RpcException ex) when (ex.RequestNotSent)
         {

@@ -163,7 +163,7 @@ public sealed class HttpEndpointsTests(ProxyFixture fixture) : IClassFixture<Pro
         using (var channel = new GrpcChannel(new Uri($"http://127.0.0.1:{Guard.HttpPort}"), new GrpcChannelOptions()))
         {
             var ex = await Assert.ThrowsAsync<RpcException>(() =>
-                channel.UnaryAsync(Gateway.Inference.InferenceMethods.ServerLive, new ServerLiveRequest(), new CallOptions(Deadline: DateTime.UtcNow + Patience)));
+                channel.UnaryAsync(InferenceService.ServerLive, new ServerLiveRequest(), new CallOptions(Deadline: DateTime.UtcNow + Patience)));
             Assert.NotEqual(StatusCode.OK, ex.StatusCode);
         }
 

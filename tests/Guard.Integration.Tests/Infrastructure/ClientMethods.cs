@@ -7,15 +7,13 @@ namespace Guard.Integration.Tests.Infrastructure;
 /// <summary>The KServe v2 methods with protobuf marshallers on both sides, as a typed client calls them.</summary>
 public static class ClientMethods
 {
-    public static readonly Method<ModelInferRequest, ModelInferResponse> Infer =
-        new(MethodType.Unary, InferenceMethods.Service, "ModelInfer", Marshallers.Protobuf(ModelInferRequest.Parser), Marshallers.Protobuf(ModelInferResponse.Parser));
+    public static Method<ModelInferRequest, ModelInferResponse> Infer => InferenceService.ModelInfer;
 
-    public static readonly Method<ModelInferRequest, ModelStreamInferResponse> StreamInfer =
-        new(MethodType.DuplexStreaming, InferenceMethods.Service, "ModelStreamInfer", Marshallers.Protobuf(ModelInferRequest.Parser), Marshallers.Protobuf(ModelStreamInferResponse.Parser));
+    public static Method<ModelInferRequest, ModelStreamInferResponse> StreamInfer => InferenceService.ModelStreamInfer;
 
-    public static Method<ModelReadyRequest, ModelReadyResponse> ModelReady => InferenceMethods.ModelReady;
+    public static Method<ModelReadyRequest, ModelReadyResponse> ModelReady => InferenceService.ModelReady;
 
-    public static Method<ServerReadyRequest, ServerReadyResponse> ServerReady => InferenceMethods.ServerReady;
+    public static Method<ServerReadyRequest, ServerReadyResponse> ServerReady => InferenceService.ServerReady;
 
-    public static Method<ModelMetadataRequest, ModelMetadataResponse> ModelMetadata => InferenceMethods.ModelMetadata;
+    public static Method<ModelMetadataRequest, ModelMetadataResponse> ModelMetadata => InferenceService.ModelMetadata;
 }

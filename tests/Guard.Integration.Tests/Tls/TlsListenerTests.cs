@@ -235,7 +235,7 @@ public sealed class TlsListenerTests(TlsListenerFixture fixture) : IClassFixture
             new Uri($"https://127.0.0.1:{fixture.MutualTls.GrpcPort}"),
             new GrpcChannelOptions { TrustedCertificates = TestCertificates.Trust(Certs.Ca), ClientCertificate = clientCertificate });
 
-        var live = await channel.UnaryAsync(InferenceMethods.ServerLive, new ServerLiveRequest(), new CallOptions(Deadline: DateTime.UtcNow.AddSeconds(30)));
+        var live = await channel.UnaryAsync(InferenceService.ServerLive, new ServerLiveRequest(), new CallOptions(Deadline: DateTime.UtcNow.AddSeconds(30)));
         Assert.True(live.Response.Live);
         var result = await channel.UnaryAsync(ClientMethods.Infer, Requests.Simple("cs-mtls"), new CallOptions(Deadline: DateTime.UtcNow.AddSeconds(30)));
         Assert.Equal(Enumerable.Range(1, 16), Requests.Int32Output(result.Response, 0));
@@ -259,7 +259,7 @@ public sealed class TlsListenerTests(TlsListenerFixture fixture) : IClassFixture
             new Uri($"https://127.0.0.1:{fixture.MutualTls.GrpcPort}"),
             new GrpcChannelOptions { TrustedCertificates = TestCertificates.Trust(Certs.Ca) });
         var ex = await Assert.ThrowsAsync<RpcException>(() =>
-            channel.UnaryAsync(InferenceMethods.ServerLive, new ServerLiveRequest(), new CallOptions(Deadline: DateTime.UtcNow.AddSeconds(30))));
+            channel.UnaryAsync(InferenceService.ServerLive, new ServerLiveRequest(), new CallOptions(Deadline: DateTime.UtcNow.AddSeconds(30))));
         Assert.Equal(StatusCode.Unavailable, ex.StatusCode);
     }
 
@@ -270,7 +270,7 @@ public sealed class TlsListenerTests(TlsListenerFixture fixture) : IClassFixture
             new Uri($"https://127.0.0.1:{fixture.ServerTls.GrpcPort}"),
             new GrpcChannelOptions { TrustedCertificates = TestCertificates.Trust(Certs.OtherCa) });
         var ex = await Assert.ThrowsAsync<RpcException>(() =>
-            channel.UnaryAsync(InferenceMethods.ServerLive, new ServerLiveRequest(), new CallOptions(Deadline: DateTime.UtcNow.AddSeconds(30))));
+            channel.UnaryAsync(InferenceService.ServerLive, new ServerLiveRequest(), new CallOptions(Deadline: DateTime.UtcNow.AddSeconds(30))));
         Assert.Equal(StatusCode.Unavailable, ex.StatusCode);
         Assert.True(ex.RequestNotSent, ex.ToString());
     }
