@@ -13,6 +13,7 @@ var root = new RootCommand("Guard: a gRPC proxy that protects KServe v2 / Triton
     ConfigCommand.Create(config),
     RedTeamCommand.Create(),
     LogCommand.Create(config),
+    CertifyCommand.Create(),
 };
 
 return await root.Parse(args).InvokeAsync();

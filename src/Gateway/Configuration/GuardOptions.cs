@@ -213,6 +213,8 @@ public sealed class PolicyOptions
 
     public KnnPolicyOptions Knn { get; set; } = new();
 
+    public SmoothingPolicyOptions Smoothing { get; set; } = new();
+
     /// <summary>What detecting stages do by default, and the parameters of delay and ban.</summary>
     public ActionsOptions Actions { get; set; } = new();
 
@@ -259,6 +261,59 @@ public sealed class KnnPolicyOptions
 
     /// <summary>reject, silentReject, delay, ban or flag; unset: the policy's <c>actions.default</c>.</summary>
     public string? Action { get; set; }
+}
+
+/// <summary>
+/// A policy's randomized-smoothing stage (Cohen, Rosenfeld, Kolter 2019): every row is certified on a base model
+/// trained with Gaussian noise of the same σ, and the answer carries the smoothed class and certified L2 radius.
+/// </summary>
+public sealed class SmoothingPolicyOptions
+{
+    public bool Enabled { get; set; }
+
+    /// <summary>The noise-trained model the noisy samples go to (e.g. fashion_cnn_s025): on the embedded host, or a
+    /// model routed to an upstream (then <see cref="Input"/>, <see cref="InputShape"/>, <see cref="Output"/> and
+    /// <see cref="Classes"/> describe it).</summary>
+    public string? BaseModel { get; set; }
+
+    /// <summary>Upstream base model: its FP32 input's name.</summary>
+    public string? Input { get; set; }
+
+    /// <summary>Upstream base model: one row's shape, without the batch dimension (e.g. [1, 28, 28]).</summary>
+    public List<long>? InputShape { get; set; }
+
+    /// <summary>Upstream base model: the FP32 scores output [batch, classes].</summary>
+    public string? Output { get; set; }
+
+    /// <summary>Upstream base model: the number of classes.</summary>
+    public int? Classes { get; set; }
+
+    /// <summary>A routed model that answers instead (without its own policy) when a row is not certified at r_min;
+    /// the answer still carries the certificates. Unset: <see cref="Action"/> alone decides.</summary>
+    public string? Fallback { get; set; }
+
+    public double Sigma { get; set; } = 0.25;
+
+    /// <summary>Samples that pick the candidate class.</summary>
+    public int N0 { get; set; } = 100;
+
+    /// <summary>Estimation samples (the most, with adaptive sampling).</summary>
+    public int N { get; set; } = 10_000;
+
+    public double Alpha { get; set; } = 0.001;
+
+    /// <summary>r_min: rows not certified at this L2 radius get <see cref="Action"/>.</summary>
+    public double MinRadius { get; set; }
+
+    /// <summary>Noisy samples per base-model call (an upstream base model must accept batches this large; the embedded
+    /// host's are split at the model's maximum batch size).</summary>
+    public int BatchSize { get; set; } = 1_000;
+
+    /// <summary>Stop sampling once r_min is certified or proved out of reach (valid at α over all looks).</summary>
+    public bool Adaptive { get; set; } = true;
+
+    /// <summary>flag (answer, with the abstain flag; the default), reject, silentReject, delay or ban.</summary>
+    public string Action { get; set; } = "flag";
 }
 
 /// <summary>A policy's detection actions: the default for its detecting stages, and how long delays and bans last.</summary>

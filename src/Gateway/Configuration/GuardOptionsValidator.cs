@@ -68,6 +68,7 @@ public static class GuardOptionsValidator
             ValidateLimits($"policies.{name}.limits", policy.Limits, errors);
             ValidateFingerprint($"policies.{name}.fingerprint", policy.Fingerprint, options.QueryPatterns, errors);
             ValidateKnn($"policies.{name}.knn", policy.Knn, errors);
+            ValidateSmoothing($"policies.{name}.smoothing", policy.Smoothing, options, errors);
             ValidateActions($"policies.{name}", policy, options.QueryPatterns, errors);
         }
 
@@ -186,6 +187,11 @@ public static class GuardOptionsValidator
             used.Add(($"{path}.knn.action", knnAction));
         }
 
+        if (policy.Smoothing.Enabled)
+        {
+            used.Add(($"{path}.smoothing.action", policy.Smoothing.Action));
+        }
+
         foreach (var (at, action) in used)
         {
             if (!ActionNames.Contains(action))
@@ -238,6 +244,54 @@ public static class GuardOptionsValidator
         if (policy.Knn.Enabled)
         {
             yield return policy.Knn.Action ?? policy.Actions.Default;
+        }
+
+        if (policy.Smoothing.Enabled)
+        {
+            yield return policy.Smoothing.Action;
+        }
+    }
+
+    private static void ValidateSmoothing(string path, SmoothingPolicyOptions smoothing, GuardOptions options, List<string> errors)
+    {
+        if (!smoothing.Enabled)
+        {
+            return;
+        }
+
+        var upstream = smoothing.BaseModel is { } name && options.Models.TryGetValue(name, out var route) && route.Upstream != ModelOptions.EmbeddedUpstream;
+        if (string.IsNullOrEmpty(smoothing.BaseModel))
+        {
+            errors.Add($"{path}.baseModel: the noise-trained model the samples go to is required");
+        }
+        else if (upstream)
+        {
+            if (smoothing.Input is null || smoothing.InputShape is not { Count: > 0 } shape || shape.Any(d => d < 1) || smoothing.Output is null || smoothing.Classes is not >= 2)
+            {
+                errors.Add($"{path}: a base model on an upstream needs input, inputShape (one row, positive sizes), output and classes (2 or more)");
+            }
+        }
+        else if (options.ModelHost is null)
+        {
+            errors.Add($"{path}.baseModel: needs the embedded model host (modelHost) serving '{smoothing.BaseModel}', or a route to an upstream");
+        }
+        else if (options.ModelHost.Models is { Count: > 0 } listed && !listed.Contains(smoothing.BaseModel))
+        {
+            errors.Add($"{path}.baseModel: '{smoothing.BaseModel}' is not among modelHost.models");
+        }
+
+        if (smoothing.Fallback is { } fallback && !options.Models.ContainsKey(fallback))
+        {
+            errors.Add($"{path}.fallback: '{fallback}' is not a routed model");
+        }
+
+        try
+        {
+            Runtime.GatewaySnapshotBuilder.ToSmoothingOptions(smoothing).Validate();
+        }
+        catch (ArgumentException ex)
+        {
+            errors.Add($"{path}: {ex.Message}");
         }
     }
 

@@ -96,21 +96,50 @@ public sealed partial class InferenceProxyService(
             var inspection = await InspectAsync(route, backend, view, request, context, observed.Client);
             if (inspection.Answer is { } decoy)
             {
-                return Harden(route, decoy).ToByteArray();
+                return Finish(route, decoy, inspection).ToByteArray();
             }
 
             var payload = inspection.Payload;
+            if (inspection.Smoothing?.Fallback is { } fallback)
+            {
+                // Not certified at r_min: the fallback model answers (its route's backend, without its policy).
+                (backend, payload) = Reroute(snapshot, fallback, payload);
+            }
+
+            var rewrites = route.Hardener is not null || inspection.Smoothing is not null;
             if (backend is EmbeddedBackend embedded)
             {
                 var forwarded = ViewOf(payload, request, view);
-                return route.Hardener is null
-                    ? await EmbeddedInference.InferAsync(embedded.Models, forwarded, context.CancellationToken)
-                    : Harden(route, await EmbeddedInference.InferResponseAsync(embedded.Models, forwarded, context.CancellationToken)).ToByteArray();
+                return rewrites
+                    ? Finish(route, await EmbeddedInference.InferResponseAsync(embedded.Models, forwarded, context.CancellationToken), inspection).ToByteArray()
+                    : await EmbeddedInference.InferAsync(embedded.Models, forwarded, context.CancellationToken);
             }
 
             var response = await ForwardAsync(Cluster(backend), InferenceMethods.ModelInferRaw, payload, context);
-            return route.Hardener is null ? response : Harden(route, ParseResponse(response)).ToByteArray();
+            return rewrites ? Finish(route, ParseResponse(response), inspection).ToByteArray() : response;
         });
+
+    /// <summary>The request renamed to <paramref name="model"/>, and the backend that model is routed to.</summary>
+    internal static (ModelBackend Backend, ReadOnlyMemory<byte> Payload) Reroute(GatewaySnapshot snapshot, string model, ReadOnlyMemory<byte> payload)
+    {
+        var route = snapshot.Resolve(model) ?? throw new RpcException(StatusCode.Unavailable, $"The fallback model '{model}' is not routed.");
+        var renamed = ModelInferRequest.Parser.ParseFrom(payload.Span);
+        renamed.ModelName = model;
+        renamed.ModelVersion = "";
+        return (route.BackendFor(""), renamed.ToByteArray());
+    }
+
+    /// <summary>The answer as the client gets it: the route's output hardening, then the smoothing stage's outputs.</summary>
+    internal static ModelInferResponse Finish(ModelRoute route, ModelInferResponse response, Inspection inspection)
+    {
+        Harden(route, response);
+        if (inspection.Smoothing is { } smoothing)
+        {
+            Smoothing.SmoothingOutputs.Append(response, smoothing.Results, smoothing.Options);
+        }
+
+        return response;
+    }
 
     /// <summary>Applies the route's output hardening, if any, to <paramref name="response"/> and returns it.</summary>
     internal static ModelInferResponse Harden(ModelRoute route, ModelInferResponse response)
@@ -191,7 +220,7 @@ public sealed partial class InferenceProxyService(
     {
         if (route.Pipeline.Guards.Count == 0)
         {
-            return new Inspection(request, Answer: null);
+            return new Inspection(request, Answer: null, Smoothing: null);
         }
 
         var signature = route.UseModelMetadata ? await SignatureAsync(backend, view, context) : null;
@@ -227,11 +256,11 @@ public sealed partial class InferenceProxyService(
 
             if (await detections.RespondAsync(route, guardContext, result, context.CancellationToken) is { } decoy)
             {
-                return new Inspection(ReadOnlyMemory<byte>.Empty, decoy);
+                return new Inspection(ReadOnlyMemory<byte>.Empty, decoy, Smoothing: null);
             }
         }
 
-        return new Inspection(guardContext.IsTransformed ? guardContext.RawMessage : request, Answer: null);
+        return new Inspection(guardContext.IsTransformed ? guardContext.RawMessage : request, Answer: null, SmoothingOf(route, guardContext));
     }
 
     private async ValueTask<ModelSignature?> SignatureAsync(ModelBackend backend, InferRequestView view, ServerCallContext context) => backend switch
@@ -302,8 +331,22 @@ public sealed partial class InferenceProxyService(
     [LoggerMessage(Level = LogLevel.Error, Message = "Guard {Stage} failed on a request for {Model}")]
     private static partial void LogGuardFault(ILogger logger, string stage, string model, Exception exception);
 
-    /// <summary>What the pipeline decided: the request bytes to send on, or (silent reject) the answer to give instead.</summary>
-    internal readonly record struct Inspection(ReadOnlyMemory<byte> Payload, ModelInferResponse? Answer);
+    /// <summary>The smoothing stage's results for this request, with the settings they were made under.</summary>
+    private static SmoothingAnswer? SmoothingOf(ModelRoute route, GuardContext context) =>
+        context.Items.TryGetValue(Guards.Smoothing.SmoothingGuard.ResultsItem, out var item) && item is Guards.Smoothing.SmoothingResult[] results
+            && route.Pipeline.Guards.OfType<Guards.Smoothing.SmoothingGuard>().FirstOrDefault() is { } stage
+            ? new SmoothingAnswer(
+                results,
+                stage.Options.Smoothing,
+                results.Any(r => r.Decision != Guards.Smoothing.SmoothingDecision.CertifiedAtMinRadius) ? stage.Options.Fallback : null)
+            : null;
+
+    /// <summary>What the pipeline decided: the request bytes to send on, or (silent reject) the answer to give instead,
+    /// and what the answer must carry besides the model's outputs.</summary>
+    internal readonly record struct Inspection(ReadOnlyMemory<byte> Payload, ModelInferResponse? Answer, SmoothingAnswer? Smoothing);
+
+    /// <param name="Fallback">The model to answer instead, when a row was not certified at r_min and the policy has one.</param>
+    internal sealed record SmoothingAnswer(IReadOnlyList<Guards.Smoothing.SmoothingResult> Results, Guards.Smoothing.SmoothingOptions Options, string? Fallback);
 
     /// <summary>What a call learns about itself on the way (its route), for the metrics recorded at its end.</summary>
     private sealed class ObservedCall

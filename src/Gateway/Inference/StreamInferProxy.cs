@@ -93,17 +93,22 @@ internal sealed partial class StreamInferProxy(
             var inspection = await service.InspectAsync(route, backend, view, request, context, _client);
             if (inspection.Answer is { } decoy)
             {
-                await WriteAsync(new ModelStreamInferResponse { InferResponse = InferenceProxyService.Harden(route, decoy) }.ToByteArray());
+                await WriteAsync(new ModelStreamInferResponse { InferResponse = InferenceProxyService.Finish(route, decoy, inspection) }.ToByteArray());
                 service.Observe(model, Method, StatusCode.OK, started);
                 return;
             }
 
             var payload = inspection.Payload;
+            if (inspection.Smoothing?.Fallback is { } fallback)
+            {
+                (backend, payload) = InferenceProxyService.Reroute(snapshot, fallback, payload);
+            }
+
             if (backend is EmbeddedBackend embedded)
             {
                 // The request's bytes belong to the reader only until the next MoveNext: the view must own a copy.
                 var owned = InferenceProxyService.ParseInferRequest(payload.ToArray());
-                _embedded.Add(InferEmbeddedAsync(embedded, owned, route, started));
+                _embedded.Add(InferEmbeddedAsync(embedded, owned, route, inspection, started));
                 return;
             }
 
@@ -117,13 +122,13 @@ internal sealed partial class StreamInferProxy(
         }
     }
 
-    private async Task InferEmbeddedAsync(EmbeddedBackend backend, Protocol.InferRequestView view, ModelRoute route, long started)
+    private async Task InferEmbeddedAsync(EmbeddedBackend backend, Protocol.InferRequestView view, ModelRoute route, InferenceProxyService.Inspection inspection, long started)
     {
         var model = route.Model;
         try
         {
             var response = await EmbeddedInference.InferResponseAsync(backend.Models, view, _cts.Token);
-            var message = new ModelStreamInferResponse { InferResponse = InferenceProxyService.Harden(route, response) };
+            var message = new ModelStreamInferResponse { InferResponse = InferenceProxyService.Finish(route, response, inspection) };
             await WriteAsync(message.ToByteArray());
             service.Observe(model, Method, StatusCode.OK, started);
         }

@@ -49,6 +49,10 @@ public static class GatewaySnapshotBuilder
             clusters[name] = new UpstreamCluster(name, endpoints, policy, upstream);
         }
 
+        // The upstream cluster a model is routed to, or null (embedded or not routed): where a smoothing base model lives.
+        UpstreamCluster? UpstreamOf(string model) =>
+            options.Models.TryGetValue(model, out var routed) && clusters.TryGetValue(routed.Upstream, out var cluster) ? cluster : null;
+
         var routes = new Dictionary<string, ModelRoute>(StringComparer.Ordinal);
         foreach (var (model, modelOptions) in options.Models)
         {
@@ -57,7 +61,7 @@ public static class GatewaySnapshotBuilder
             ModelBackend BackendOf(string upstream) => upstream == ModelOptions.EmbeddedUpstream
                 ? new EmbeddedBackend(embedded ?? throw new InvalidOperationException("Routes to the embedded model host need it loaded."))
                 : new UpstreamBackend(clusters[upstream]);
-            var guards = BuildGuards(policyName, policy, state, options.QueryPatterns, encoders);
+            var guards = BuildGuards(policyName, policy, state, options.QueryPatterns, encoders, embedded, UpstreamOf);
             routes[model] = new ModelRoute(
                 model,
                 BackendOf(modelOptions.Upstream),
@@ -78,7 +82,9 @@ public static class GatewaySnapshotBuilder
         return previous.AllEndpoints.Where(e => !kept.Contains(e)).ToList();
     }
 
-    private static (List<IGuard> Guards, bool SilentlyRejects) BuildGuards(string policyName, PolicyOptions? policy, State.StateStoreHost? state, QueryPatternsOptions queryPatterns, Detections.QueryEncoders? encoders)
+    private static (List<IGuard> Guards, bool SilentlyRejects) BuildGuards(
+        string policyName, PolicyOptions? policy, State.StateStoreHost? state, QueryPatternsOptions queryPatterns, Detections.QueryEncoders? encoders,
+        Embedded.EmbeddedModels? embedded, Func<string, UpstreamCluster?> upstreamOf)
     {
         var guards = new List<IGuard>();
         var silentlyRejects = false;
@@ -128,8 +134,61 @@ public static class GatewaySnapshotBuilder
                 : new Guards.QueryPatterns.StatefulKnnGuard(history, knnOptions));
         }
 
+        // Last: certifying costs thousands of model calls, so only requests every cheaper stage let through pay it.
+        if (policy?.Smoothing is { Enabled: true } smoothing)
+        {
+            var (classifier, rowLength) = BaseClassifier(policyName, smoothing, embedded, upstreamOf);
+            guards.Add(new Guards.Smoothing.SmoothingGuard(
+                new Guards.Smoothing.SmoothedClassifier(classifier, ToSmoothingOptions(smoothing)),
+                rowLength,
+                new Guards.Smoothing.SmoothingGuardOptions
+                {
+                    Smoothing = ToSmoothingOptions(smoothing),
+                    // With a fallback model the request is answered (by it); the detection is recorded as a flag.
+                    BelowMinRadius = smoothing.Fallback is null ? ActionOf(smoothing.Action) : DetectionAction.Flag,
+                    Fallback = smoothing.Fallback,
+                }));
+        }
+
         return (guards, silentlyRejects);
     }
+
+    /// <summary>The base classifier the policy's smoothing stage samples: the model on the embedded host, or on its upstream.</summary>
+    private static (Guards.Smoothing.IBaseClassifier Classifier, int RowLength) BaseClassifier(
+        string policyName, SmoothingPolicyOptions smoothing, Embedded.EmbeddedModels? embedded, Func<string, UpstreamCluster?> upstreamOf)
+    {
+        var at = $"policies.{policyName}.smoothing.baseModel";
+        if (upstreamOf(smoothing.BaseModel!) is { } cluster)
+        {
+            var upstream = new Smoothing.UpstreamBaseClassifier(cluster, smoothing.BaseModel!, smoothing.Input!, smoothing.InputShape!, smoothing.Output!, smoothing.Classes!.Value);
+            return (upstream, upstream.RowLength);
+        }
+
+        // Highest version first: the one a request without a version gets.
+        var hosted = embedded?.Host.VersionsOf(smoothing.BaseModel!) is [var newest, ..]
+            ? newest
+            : throw new InvalidConfigurationException([$"{at}: '{smoothing.BaseModel}' is not loaded on the embedded model host"]);
+        try
+        {
+            var classifier = new Smoothing.HostedBaseClassifier(hosted);
+            return (classifier, classifier.RowLength);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new InvalidConfigurationException([$"{at}: {ex.Message}"]);
+        }
+    }
+
+    public static Guards.Smoothing.SmoothingOptions ToSmoothingOptions(SmoothingPolicyOptions smoothing) => new()
+    {
+        Sigma = smoothing.Sigma,
+        N0 = smoothing.N0,
+        N = smoothing.N,
+        Alpha = smoothing.Alpha,
+        MinRadius = smoothing.MinRadius,
+        BatchSize = smoothing.BatchSize,
+        Adaptive = smoothing.Adaptive,
+    };
 
     public static Guards.QueryPatterns.StatefulKnnOptions ToKnnOptions(KnnPolicyOptions knn, DetectionAction action) => new()
     {

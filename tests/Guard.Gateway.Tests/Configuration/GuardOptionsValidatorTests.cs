@@ -748,6 +748,38 @@ public sealed class GuardOptionsValidatorTests : IDisposable
         SingleProblemAt(options, "blockedQueryLog.backend");
     }
 
+    [Fact]
+    public void Smoothing_needs_a_base_model_it_can_reach_and_sound_parameters()
+    {
+        var options = Valid();
+        var smoothing = options.Policies["default"].Smoothing;
+        smoothing.Enabled = true;
+        Assert.Contains("baseModel: the noise-trained model", SingleProblemAt(options, "policies.default.smoothing.baseModel"), StringComparison.Ordinal);
+
+        // "simple" is routed to the upstream "py": its shape must be described.
+        smoothing.BaseModel = "simple";
+        Assert.Contains("needs input, inputShape", SingleProblemAt(options, "policies.default.smoothing"), StringComparison.Ordinal);
+        smoothing.Input = "INPUT0";
+        smoothing.InputShape = [16];
+        smoothing.Output = "OUTPUT0";
+        smoothing.Classes = 4;
+        NoProblems(options);
+
+        smoothing.Sigma = 0;
+        Assert.Contains("Sigma", SingleProblemAt(options, "policies.default.smoothing"), StringComparison.Ordinal);
+        smoothing.Sigma = 0.5;
+        smoothing.Fallback = "nowhere";
+        SingleProblemAt(options, "policies.default.smoothing.fallback");
+        smoothing.Fallback = "raw";
+        smoothing.Action = "explode";
+        SingleProblemAt(options, "policies.default.smoothing.action");
+        smoothing.Action = "flag";
+
+        // A base model that is not routed must be on the embedded host.
+        smoothing.BaseModel = "elsewhere";
+        Assert.Contains("embedded model host", SingleProblemAt(options, "policies.default.smoothing.baseModel"), StringComparison.Ordinal);
+    }
+
     private static string FindRepoRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)

@@ -1,0 +1,124 @@
+using System.Buffers;
+using System.Runtime.InteropServices;
+using Guard.Guards.Pipeline;
+using Guard.Rpc;
+
+namespace Guard.Guards.Smoothing;
+
+/// <summary>Settings of the smoothing stage for one policy.</summary>
+public sealed record SmoothingGuardOptions
+{
+    public required SmoothingOptions Smoothing { get; init; }
+
+    /// <summary>What happens when a row is not certified at r_min (abstained, or certified only within a smaller
+    /// radius). Flag (the default) answers, with the abstain flag and radius in the extra outputs; the other actions
+    /// refuse, delay or ban like any detection, and every such row is in the blocked-query log.</summary>
+    public DetectionAction BelowMinRadius { get; init; } = DetectionAction.Flag;
+
+    /// <summary>A routed model the gateway sends the request to instead when a row is not certified at r_min.</summary>
+    public string? Fallback { get; init; }
+}
+
+/// <summary>
+/// Stage "smoothing": randomized smoothing (Cohen, Rosenfeld, Kolter, ICML 2019) at request time. Every row of the first
+/// input is certified on the base classifier under Gaussian noise (adaptive sampling, see
+/// <see cref="SmoothedClassifier"/>); the results are left for the gateway, which returns them as extra outputs and
+/// response parameters. A row not certified at r_min is a detection with the configured action.
+/// </summary>
+public sealed class SmoothingGuard(SmoothedClassifier smoothed, int rowLength, SmoothingGuardOptions options) : IGuard
+{
+    /// <summary>Where the per-row <see cref="SmoothingResult"/>s are left (an array, in row order).</summary>
+    public const string ResultsItem = "smoothing.results";
+
+    /// <summary>Request parameter (int64) that makes the noise, and so the answer, reproducible.</summary>
+    public const string SeedParameter = "smoothing_seed";
+
+    public string Name => "smoothing";
+
+    public SmoothingGuardOptions Options => options;
+
+    public async ValueTask<GuardVerdict> InspectAsync(GuardContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (context.Request.Inputs.Count == 0)
+        {
+            return GuardVerdict.Allow;
+        }
+
+        if (!TryRead(context, out var values, out var count, out var problem))
+        {
+            return GuardVerdict.Block(StatusCode.InvalidArgument, problem);
+        }
+
+        try
+        {
+            if (count % rowLength != 0)
+            {
+                return GuardVerdict.Block(StatusCode.InvalidArgument, $"Smoothing needs whole rows of {rowLength} values; the input has {count}.");
+            }
+
+            var seed = Seed(context);
+            var rows = count / rowLength;
+            var results = new SmoothingResult[rows];
+            for (var row = 0; row < rows; row++)
+            {
+                var input = values.AsMemory(row * rowLength, rowLength);
+                results[row] = await smoothed.CertifyAsync(input, seed is { } s ? s + (ulong)row : null, cancellationToken);
+            }
+
+            context.Items[ResultsItem] = results;
+            var worst = results.MinBy(r => r.Decision == SmoothingDecision.CertifiedAtMinRadius ? double.PositiveInfinity : r.Radius)!;
+            if (worst.Decision == SmoothingDecision.CertifiedAtMinRadius)
+            {
+                return GuardVerdict.Allow;
+            }
+
+            return GuardVerdict.Detect(new Detection
+            {
+                Guard = Name,
+                Score = worst.Radius,
+                Threshold = smoothed.Options.MinRadius,
+                Action = options.BelowMinRadius,
+            });
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(values);
+        }
+    }
+
+    private static ulong? Seed(GuardContext context) =>
+        context.Request.HasParameters && context.Message.Parameters.TryGetValue(SeedParameter, out var parameter)
+            && parameter.ParameterChoiceCase == Protocol.Inference.InferParameter.ParameterChoiceOneofCase.Int64Param
+            ? (ulong)parameter.Int64Param
+            : null;
+
+    /// <summary>The first input as floats (FP32 raw or typed contents), in a pooled array the caller returns.</summary>
+    private static bool TryRead(GuardContext context, out float[] values, out int count, out string problem)
+    {
+        var input = context.Request.Inputs[0];
+        values = [];
+        count = 0;
+        problem = "";
+        if (input.Datatype != "FP32")
+        {
+            problem = $"Smoothing needs an FP32 input; '{input.Name}' is {input.Datatype}.";
+            return false;
+        }
+
+        if (context.Request.RawInputContents.Count > 0)
+        {
+            var floats = MemoryMarshal.Cast<byte, float>(context.Request.RawInputContents[0].Span);
+            count = floats.Length;
+            values = ArrayPool<float>.Shared.Rent(Math.Max(1, count));
+            floats.CopyTo(values);
+            return true;
+        }
+
+        var typed = context.Message.Inputs[0].Contents?.Fp32Contents;
+        count = typed?.Count ?? 0;
+        values = ArrayPool<float>.Shared.Rent(Math.Max(1, count));
+        typed?.CopyTo(values, 0);
+        return true;
+    }
+}
