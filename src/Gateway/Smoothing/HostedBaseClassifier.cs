@@ -57,15 +57,23 @@ public sealed class HostedBaseClassifier : IBaseClassifier
             throw new ArgumentException($"{rows} rows of {_rowLength} values need {rows * _rowLength} values, got {batch.Length}.");
         }
 
-        var classes = new int[rows];
+        // All chunks are queued at once: the scheduler runs them back to back, with no idle gap between a Run and the
+        // next chunk's copy.
+        var chunks = new List<(int Start, int Count, Task<InferenceResponse> Response)>();
         for (var start = 0; start < rows; start += _chunk)
         {
             var count = Math.Min(_chunk, rows - start);
             // The host keeps request bytes until the Run: copy this chunk into memory it may hold.
             var bytes = MemoryMarshal.AsBytes(batch.Span.Slice(start * _rowLength, count * _rowLength)).ToArray();
-            var response = await _model.InferAsync(
+            chunks.Add((start, count, _model.InferAsync(
                 new InferenceRequest([new InferenceTensor(InputName, TensorElementType.Float, [count, .. _rowShape], bytes)], [OutputName]),
-                cancellationToken);
+                cancellationToken)));
+        }
+
+        var classes = new int[rows];
+        foreach (var (start, count, pending) in chunks)
+        {
+            var response = await pending;
             var scores = MemoryMarshal.Cast<byte, float>(response.Outputs[0].Data.Span);
             for (var row = 0; row < count; row++)
             {
