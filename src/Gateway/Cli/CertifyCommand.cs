@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
+using Guard.Gateway.Embedded;
+using Guard.Gateway.Metrics;
 using Guard.Gateway.Smoothing;
 using Guard.Guards.Smoothing;
 using Guard.ModelHost.Configuration;
@@ -58,9 +60,12 @@ internal static class CertifyCommand
                 }
 
                 var name = parse.GetValue(model)!;
-                using var environment = OrtLibrary.Load(null).CreateEnvironment(OrtLoggingLevel.Warning, "guard-certify");
-                await using var host = Guard.ModelHost.ModelHost.Load(
-                    new ModelHostOptions { Repository = parse.GetValue(repository)!, Models = [name] }, environment, observer: null, NullLogger.Instance);
+                // The same embedded host `serve` loads (ONNX Runtime from GUARD_ORT_LIBRARY), for this one model.
+                await using var embedded = EmbeddedModels.Load(
+                    new ModelHostOptions { Repository = parse.GetValue(repository)!, Models = [name] },
+                    new ModelHostMetrics(new MetricsRegistry()),
+                    NullLogger<EmbeddedModels>.Instance);
+                var host = embedded.Host;
                 var hosted = host.VersionsOf(name) is [var newest, ..] ? newest : throw new ArgumentException($"Model '{name}' did not load: {string.Join("; ", host.Failures.Select(f => f.Reason))}");
                 var classifier = new HostedBaseClassifier(hosted);
                 var smoothed = new SmoothedClassifier(classifier, options);

@@ -337,7 +337,7 @@ public sealed partial class InferenceProxyService(
             && route.Pipeline.Guards.OfType<Guards.Smoothing.SmoothingGuard>().FirstOrDefault() is { } stage
             ? new SmoothingAnswer(
                 results,
-                stage.Options.Smoothing,
+                stage.Smoothing,
                 results.Any(r => r.Decision != Guards.Smoothing.SmoothingDecision.CertifiedAtMinRadius) ? stage.Options.Fallback : null)
             : null;
 

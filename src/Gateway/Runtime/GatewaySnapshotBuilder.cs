@@ -143,7 +143,6 @@ public static class GatewaySnapshotBuilder
                 rowLength,
                 new Guards.Smoothing.SmoothingGuardOptions
                 {
-                    Smoothing = ToSmoothingOptions(smoothing),
                     // With a fallback model the request is answered (by it); the detection is recorded as a flag.
                     BelowMinRadius = smoothing.Fallback is null ? ActionOf(smoothing.Action) : DetectionAction.Flag,
                     Fallback = smoothing.Fallback,

@@ -74,27 +74,9 @@ public sealed class HostedBaseClassifier : IBaseClassifier
         foreach (var (start, count, pending) in chunks)
         {
             var response = await pending;
-            var scores = MemoryMarshal.Cast<byte, float>(response.Outputs[0].Data.Span);
-            for (var row = 0; row < count; row++)
-            {
-                classes[start + row] = ArgMax(scores.Slice(row * Classes, Classes));
-            }
+            TopClass.OfRows(MemoryMarshal.Cast<byte, float>(response.Outputs[0].Data.Span), Classes, classes.AsSpan(start, count));
         }
 
         return classes;
-    }
-
-    private static int ArgMax(ReadOnlySpan<float> scores)
-    {
-        var best = 0;
-        for (var i = 1; i < scores.Length; i++)
-        {
-            if (scores[i] > scores[best])
-            {
-                best = i;
-            }
-        }
-
-        return best;
     }
 }

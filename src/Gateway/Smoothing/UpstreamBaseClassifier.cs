@@ -57,21 +57,7 @@ public sealed class UpstreamBaseClassifier(UpstreamCluster cluster, string model
         }
 
         var classes = new int[rows];
-        for (var row = 0; row < rows; row++)
-        {
-            var values = scores.Slice(row * Classes, Classes);
-            var best = 0;
-            for (var c = 1; c < values.Length; c++)
-            {
-                if (values[c] > values[best])
-                {
-                    best = c;
-                }
-            }
-
-            classes[row] = best;
-        }
-
+        TopClass.OfRows(scores, Classes, classes);
         return classes;
     }
 }

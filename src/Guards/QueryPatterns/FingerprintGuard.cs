@@ -58,11 +58,12 @@ public sealed class FingerprintGuard(IFingerprintIndex index, FingerprintGuardOp
         // Each row of a batch is a query of its own: an attacker must not hide a probe among filler rows. Ids are the
         // request id (with the row), not the client's: the index is shared by all clients, and a match must name a
         // query the blocked-query log can find.
+        string QueryId(int row) => rows.Length == 1 ? context.RequestId : $"{context.RequestId}#{row}";
         FingerprintLookup best = new(null, 0);
         var bestRow = 0;
         for (var row = 0; row < rows.Length; row++)
         {
-            var queryId = rows.Length == 1 ? context.RequestId : $"{context.RequestId}#{row}";
+            var queryId = QueryId(row);
             FingerprintLookup lookup;
             try
             {
@@ -93,7 +94,7 @@ public sealed class FingerprintGuard(IFingerprintIndex index, FingerprintGuardOp
             Threshold = options.Fingerprint.Threshold,
             Action = options.Action,
             MatchedQueryIds = best.BestQuery is { } match ? [match] : [],
-            QueryId = rows.Length == 1 ? context.RequestId : $"{context.RequestId}#{bestRow}",
+            QueryId = QueryId(bestRow),
         });
     }
 

@@ -5,11 +5,9 @@ using Guard.Rpc;
 
 namespace Guard.Guards.Smoothing;
 
-/// <summary>Settings of the smoothing stage for one policy.</summary>
+/// <summary>What the smoothing stage does with rows it cannot certify (the sampling settings are the classifier's).</summary>
 public sealed record SmoothingGuardOptions
 {
-    public required SmoothingOptions Smoothing { get; init; }
-
     /// <summary>What happens when a row is not certified at r_min (abstained, or certified only within a smaller
     /// radius). Flag (the default) answers, with the abstain flag and radius in the extra outputs; the other actions
     /// refuse, delay or ban like any detection, and every such row is in the blocked-query log.</summary>
@@ -36,6 +34,9 @@ public sealed class SmoothingGuard(SmoothedClassifier smoothed, int rowLength, S
     public string Name => "smoothing";
 
     public SmoothingGuardOptions Options => options;
+
+    /// <summary>The sampling settings the certificates are made under.</summary>
+    public SmoothingOptions Smoothing => smoothed.Options;
 
     public async ValueTask<GuardVerdict> InspectAsync(GuardContext context, CancellationToken cancellationToken)
     {
