@@ -24,6 +24,7 @@ APT_PACKAGES=(
   nghttp2-client
   ca-certificates
   curl
+  chromium
 )
 
 STEPS=(

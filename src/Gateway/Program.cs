@@ -15,6 +15,9 @@ var root = new RootCommand("Guard: a gRPC proxy that protects KServe v2 / Triton
     LogCommand.Create(config),
     CertifyCommand.Create(),
     CalibrateCommand.Create(config),
+    PolicyCommand.Create(),
+    LogsCommand.CreateLogs(),
+    LogsCommand.CreateBans(),
 };
 
 return await root.Parse(args).InvokeAsync();

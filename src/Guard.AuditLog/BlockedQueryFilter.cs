@@ -14,6 +14,9 @@ public sealed record BlockedQueryFilter
     /// <summary>Only rows before this time (exclusive, so consecutive ranges do not overlap).</summary>
     public DateTimeOffset? ToUtc { get; init; }
 
+    /// <summary>Only rows of this request id (exact match), e.g. to find the logged rows of a query's matched ids.</summary>
+    public string? RequestId { get; init; }
+
     /// <summary>Only this client.</summary>
     public string? ClientId { get; init; }
 

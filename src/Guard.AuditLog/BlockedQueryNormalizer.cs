@@ -72,15 +72,5 @@ public static class BlockedQueryNormalizer
             ? throw new ArgumentException($"{field} is required.", paramName)
             : Truncate(value);
 
-    /// <summary>Cuts at <see cref="MaxTextLength"/> without splitting a surrogate pair.</summary>
-    private static string Truncate(string value)
-    {
-        if (value.Length <= MaxTextLength)
-        {
-            return value;
-        }
-
-        var length = char.IsHighSurrogate(value[MaxTextLength - 1]) ? MaxTextLength - 1 : MaxTextLength;
-        return value[..length];
-    }
+    private static string Truncate(string value) => BoundedText.Truncate(value, MaxTextLength);
 }

@@ -30,18 +30,28 @@ public static class TensorSnapshotCodec
     /// <summary>The raw tensor bytes of <paramref name="snapshot"/>.</summary>
     public static byte[] Decompress(TensorSnapshot snapshot)
     {
-        ArgumentNullException.ThrowIfNull(snapshot);
-        using var input = new MemoryStream(snapshot.Data.ToArray(), writable: false);
-        using Stream decoder = snapshot.Encoding switch
-        {
-            SnapshotEncoding.Brotli => new BrotliStream(input, CompressionMode.Decompress),
-            SnapshotEncoding.Gzip => new GZipStream(input, CompressionMode.Decompress),
-            _ => throw new ArgumentOutOfRangeException(nameof(snapshot), snapshot.Encoding, "Unknown snapshot encoding."),
-        };
+        using var decoder = OpenRead(snapshot);
         var output = new MemoryStream(snapshot.UncompressedLength);
         decoder.CopyTo(output);
         return output.ToArray();
     }
+
+    /// <summary>A forward-only stream of the raw tensor bytes, for readers that need only part of them (e.g. one image
+    /// of a batch) and should not hold the whole tensor in memory. Damaged data throws while reading:
+    /// <see cref="InvalidDataException"/> from gzip, <see cref="InvalidOperationException"/> from Brotli.</summary>
+    public static Stream OpenRead(TensorSnapshot snapshot)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        // The decoder owns (and disposes) its input.
+        return snapshot.Encoding switch
+        {
+            SnapshotEncoding.Brotli => new BrotliStream(Input(snapshot), CompressionMode.Decompress),
+            SnapshotEncoding.Gzip => new GZipStream(Input(snapshot), CompressionMode.Decompress),
+            _ => throw new ArgumentOutOfRangeException(nameof(snapshot), snapshot.Encoding, "Unknown snapshot encoding."),
+        };
+    }
+
+    private static MemoryStream Input(TensorSnapshot snapshot) => new(snapshot.Data.ToArray(), writable: false);
 
     private static byte[] Compress(ReadOnlySpan<byte> raw, SnapshotEncoding encoding)
     {

@@ -66,6 +66,17 @@ public sealed partial class RedisClient : IAsyncDisposable
         return ThrowIfError(reply);
     }
 
+    /// <summary>PUBLISH: sends <paramref name="message"/> to the subscribers of <paramref name="channel"/>.</summary>
+    /// <returns>How many clients received it; in a cluster, only those connected to the node that ran it (Redis 7
+    /// still delivers it to every node's subscribers).</returns>
+    /// <exception cref="RedisConnectionException">Unreachable, timed out, or the connection broke.</exception>
+    public async Task<long> PublishAsync(string channel, ReadOnlyMemory<byte> message, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(channel);
+        var reply = await ExecuteAsync(["PUBLISH", channel, message], key: null, cancellationToken);
+        return reply.AsInt64();
+    }
+
     /// <summary>A blocking command (BLPOP, BRPOP, XREAD BLOCK, WAIT) on a pooled connection of its own.</summary>
     /// <remarks>
     /// The reply may take as long as the command asks the server to block plus CommandTimeout; a command this client
@@ -93,7 +104,8 @@ public sealed partial class RedisClient : IAsyncDisposable
     /// <summary>MOVED/ASK redirects followed (cluster mode; 0 otherwise).</summary>
     internal long Redirects => (_router as ClusterRouter)?.Redirects ?? 0;
 
-    private static List<RedisEndPoint> Validate(RedisOptions options)
+    /// <summary>Checks options shared by the client and <see cref="PubSub.RedisSubscriber"/>; the endpoints, parsed.</summary>
+    internal static List<RedisEndPoint> Validate(RedisOptions options)
     {
         if (options.Endpoints.Count == 0)
         {

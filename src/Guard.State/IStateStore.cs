@@ -10,7 +10,8 @@ namespace Guard.State;
 /// Backends: <see cref="Embedded.EmbeddedStateStore"/> (in-process, the default),
 /// <see cref="Redis.RedisStateStore"/> (shared by processes), and <see cref="Resilience.ResilientStateStore"/>, which
 /// puts a circuit breaker and a local fallback in front of the Redis one. A backend that cannot be reached throws
-/// <see cref="StateUnavailableException"/>.
+/// <see cref="StateUnavailableException"/>. Changes other processes should react to at once are announced through
+/// <see cref="Notifications.IStateNotifications"/>.
 /// </remarks>
 public interface IStateStore
 {
@@ -64,6 +65,24 @@ public interface IStateStore
 
     /// <summary>Removes <paramref name="key"/>; false if it did not exist.</summary>
     ValueTask<bool> DeleteAsync(string key, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Sets <paramref name="key"/> to <paramref name="value"/> only if its current value equals
+    /// <paramref name="expected"/> byte for byte (null: only if the key does not exist), atomically; true if it set.
+    /// The value is stored without expiry; a counter's current value is its decimal digits, as <see cref="GetAsync"/>
+    /// reads it.
+    /// </summary>
+    /// <remarks>
+    /// For versioned documents that several writers may change (policies): read, change, and write back with what was
+    /// read as <paramref name="expected"/>; false means another writer got there first, so read again. The default
+    /// implementation throws, so that stores written before this member existed (test doubles) still compile; every
+    /// store in this assembly implements it.
+    /// </remarks>
+    /// <exception cref="StateUnavailableException">The backend could not be reached; whether the value was set is
+    /// unknown until it is read again.</exception>
+    /// <exception cref="NotSupportedException">The store does not implement compare-and-set.</exception>
+    ValueTask<bool> CompareAndSetAsync(string key, byte[]? expected, byte[] value, CancellationToken cancellationToken = default) =>
+        throw new NotSupportedException($"{GetType().Name} does not implement compare-and-set.");
 
     /// <summary>The most bans one <see cref="ListBansAsync"/> returns.</summary>
     public const int MaxListedBans = 10_000;

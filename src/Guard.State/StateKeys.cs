@@ -28,6 +28,10 @@ internal sealed class StateKeys(string prefix)
 
     public string Value(string key) => $"{Prefix}{{k:{Escape(key)}}}";
 
+    /// <summary>A notification channel (not a key: pub/sub has its own namespace), under the prefix so that
+    /// deployments sharing one Redis hear only their own.</summary>
+    public string Channel(string name) => $"{Prefix}{{n:{Escape(name)}}}";
+
     private string Limit(string kind, string name, LimitScope scope, string client, string model) => scope switch
     {
         LimitScope.Client => $"{Prefix}{{c:{Escape(client)}}}:{kind}:{Escape(name)}",

@@ -116,6 +116,30 @@ public abstract class BlockedQueryLogBehaviourTests
     }
 
     [Fact]
+    public async Task The_request_id_filter_matches_exactly_and_combines_with_the_others()
+    {
+        await using var log = await NewLogAsync();
+        var entries = Enumerable.Range(0, 40).Select(i => Entries.Sample(i)).ToList();
+        // A retried request logged twice by two guards, and an id that is a prefix of another.
+        entries.Add(Entries.Sample(40) with { RequestId = "req-7", Guard = "other" });
+        entries.Add(Entries.Sample(41) with { RequestId = "req-7-x" });
+        var ids = new List<long>();
+        foreach (var entry in entries)
+        {
+            ids.Add(await log.AppendAsync(entry));
+        }
+
+        var stored = entries.Select((e, i) => e with { Id = ids[i] }).ToArray();
+
+        await AssertFilterAsync(log, stored, new BlockedQueryFilter { RequestId = "req-7" }, e => e.RequestId == "req-7");
+        Assert.Equal(2, (await log.QueryAsync(new BlockedQueryFilter { RequestId = "req-7" })).Items.Count);
+        await AssertFilterAsync(log, stored, new BlockedQueryFilter { RequestId = "req-7", Guard = "other" }, e => e.RequestId == "req-7" && e.Guard == "other");
+        await AssertFilterAsync(log, stored, new BlockedQueryFilter { RequestId = "req-1" }, e => e.RequestId == "req-1");
+        await AssertFilterAsync(log, stored, new BlockedQueryFilter { RequestId = "REQ-1" }, _ => false);
+        await AssertFilterAsync(log, stored, new BlockedQueryFilter { RequestId = "req-%" }, _ => false);
+    }
+
+    [Fact]
     public async Task Page_size_and_continuation_tokens_are_checked()
     {
         await using var log = await NewLogAsync();

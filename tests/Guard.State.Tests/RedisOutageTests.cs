@@ -69,4 +69,29 @@ public sealed class RedisOutageTests
         Assert.Equal(BreakerState.Closed, observer.Changes.Last());
         Assert.Contains(BreakerState.Open, observer.Changes);
     }
+
+    [Fact]
+    public async Task A_compare_and_set_on_a_dead_Redis_throws_and_writes_nothing_locally()
+    {
+        await using var server = await RedisServer.StartAsync();
+        await using var client = RedisServerFixture.Connect(server, options => options.ConnectTimeout = TimeSpan.FromMilliseconds(500));
+        var fallback = new EmbeddedStateStore(new EmbeddedStateOptions(), TimeProvider.System);
+        var store = new ResilientStateStore(
+            new RedisStateStore(client, RedisServerFixture.IsolatedOptions()),
+            fallback,
+            new BreakerOptions { ValueFailureMode = StateFailureMode.FailOpen },
+            TimeProvider.System,
+            NullLogger<ResilientStateStore>.Instance);
+        Assert.True(await store.CompareAndSetAsync("policy", null, [1]));
+
+        server.Kill();
+
+        // Past the failure threshold too: an open breaker refuses it the same way.
+        for (var i = 0; i < 5; i++)
+        {
+            await Assert.ThrowsAsync<StateUnavailableException>(async () => await store.CompareAndSetAsync("policy", [1], [2]));
+        }
+        Assert.True(store.IsDegraded);
+        Assert.Null(await fallback.GetAsync("policy"));
+    }
 }

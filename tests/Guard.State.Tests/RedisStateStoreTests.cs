@@ -35,6 +35,24 @@ public sealed class RedisStateStoreTests(RedisServerFixture redis) : IClassFixtu
     }
 
     [Fact]
+    public async Task A_compare_and_set_is_one_EVALSHA_on_the_prefixed_value_key()
+    {
+        var options = RedisServerFixture.IsolatedOptions();
+        var store = new RedisStateStore(redis.Client, options);
+        await store.CompareAndSetAsync("warm-up", null, [0]); // loads the script
+        var evalsha = await redis.CommandCallsAsync("evalsha");
+
+        Assert.True(await store.CompareAndSetAsync("policy", null, [1]));
+        Assert.False(await store.CompareAndSetAsync("policy", [2], [3]));
+
+        Assert.Equal(2, await redis.CommandCallsAsync("evalsha") - evalsha);
+        Assert.Equal([1], (await redis.Client.ExecuteAsync(["GET", options.KeyPrefix + "{k:policy}"])).Bytes);
+        var otherDeployment = new RedisStateStore(redis.Client, RedisServerFixture.IsolatedOptions());
+        Assert.True(await otherDeployment.CompareAndSetAsync("policy", null, [9]));
+        Assert.Equal([1], await store.GetAsync("policy"));
+    }
+
+    [Fact]
     public async Task An_admission_is_one_EVALSHA_whatever_its_outcome()
     {
         var store = new RedisStateStore(redis.Client, RedisServerFixture.IsolatedOptions());

@@ -212,6 +212,32 @@ public sealed class ResilientStateStoreTests
     }
 
     [Fact]
+    public async Task Compare_and_set_goes_to_the_backend_while_it_answers()
+    {
+        Assert.True(await _store.CompareAndSetAsync("policy", null, [1]));
+        Assert.False(await _store.CompareAndSetAsync("policy", null, [2]));
+
+        Assert.Equal([1], await _backend.Inner.GetAsync("policy"));
+        Assert.False(_store.IsDegraded);
+    }
+
+    [Fact]
+    public async Task Compare_and_set_fails_closed_where_values_fail_open_and_never_writes_locally()
+    {
+        _backend.Down = true;
+
+        await Assert.ThrowsAsync<StateUnavailableException>(async () => await _store.CompareAndSetAsync("policy", null, [1]));
+        Assert.Null(await _store.GetAsync("policy")); // values fail open: this came from the local store, which has nothing
+        Assert.Equal([StateFailureMode.FailClosed, StateFailureMode.FailOpen], _observer.Fallbacks);
+
+        await OpenBreakerAsync();
+        var calls = _backend.Calls;
+        await Assert.ThrowsAsync<StateUnavailableException>(async () => await _store.CompareAndSetAsync("policy", null, [1]));
+        Assert.Equal(calls, _backend.Calls); // open: not even tried
+        Assert.Null(await _store.GetAsync("policy"));
+    }
+
+    [Fact]
     public void Options_that_could_never_close_or_open_are_refused()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new ResilientStateStore(_backend, _backend, new BreakerOptions { FailureThreshold = 0 }, _time, NullLogger<ResilientStateStore>.Instance));

@@ -350,4 +350,87 @@ public abstract class StateStoreBehaviourTests : IAsyncLifetime
         Assert.Equal(100, admitted);
         Assert.False((await Store.AdmitAsync(request)).IsAdmitted);
     }
+
+    [Fact]
+    public async Task Compare_and_set_with_no_expected_value_creates_only_a_missing_key()
+    {
+        Assert.True(await Store.CompareAndSetAsync("policy", null, Utf8("v1")));
+        Assert.Equal(Utf8("v1"), await Store.GetAsync("policy"));
+
+        Assert.False(await Store.CompareAndSetAsync("policy", null, Utf8("v2")));
+
+        Assert.Equal(Utf8("v1"), await Store.GetAsync("policy"));
+    }
+
+    [Fact]
+    public async Task Compare_and_set_replaces_only_an_equal_value()
+    {
+        await Store.SetAsync("doc", Utf8("v1"));
+
+        Assert.False(await Store.CompareAndSetAsync("doc", Utf8("v0"), Utf8("v2")));
+        Assert.False(await Store.CompareAndSetAsync("doc", Utf8("v"), Utf8("v2"))); // a prefix is not equal
+        Assert.False(await Store.CompareAndSetAsync("doc", Utf8("v1 "), Utf8("v2")));
+        Assert.Equal(Utf8("v1"), await Store.GetAsync("doc"));
+        Assert.True(await Store.CompareAndSetAsync("doc", Utf8("v1"), Utf8("v2")));
+        Assert.Equal(Utf8("v2"), await Store.GetAsync("doc"));
+
+        Assert.False(await Store.CompareAndSetAsync("absent", Utf8("v1"), Utf8("v2")));
+        Assert.Null(await Store.GetAsync("absent"));
+    }
+
+    [Fact]
+    public async Task Compare_and_set_compares_binary_values_byte_for_byte_and_an_empty_value_exists()
+    {
+        byte[] binary = [0, 255, 13, 10, 0, 128];
+        await Store.SetAsync("binary", binary);
+
+        Assert.False(await Store.CompareAndSetAsync("binary", [0, 255, 13, 10, 0, 129], [1]));
+        Assert.True(await Store.CompareAndSetAsync("binary", binary, []));
+        Assert.Empty(Assert.IsType<byte[]>(await Store.GetAsync("binary")));
+        Assert.False(await Store.CompareAndSetAsync("binary", null, [2]));
+        Assert.True(await Store.CompareAndSetAsync("binary", [], [3]));
+        Assert.Equal([3], await Store.GetAsync("binary"));
+    }
+
+    [Fact]
+    public async Task Compare_and_set_reads_a_counter_as_its_digits()
+    {
+        await Store.IncrementAsync("counter", 41);
+
+        Assert.True(await Store.CompareAndSetAsync("counter", Utf8("41"), Utf8("42")));
+
+        Assert.Equal(43, await Store.IncrementAsync("counter"));
+    }
+
+    [Fact]
+    public async Task Compare_and_set_treats_an_expired_key_as_absent_and_stores_without_expiry()
+    {
+        await Store.SetAsync("expired", Utf8("old"), TimeSpan.FromMilliseconds(200));
+        await Store.SetAsync("expiring", Utf8("a"), TimeSpan.FromMilliseconds(400));
+        Assert.True(await Store.CompareAndSetAsync("expiring", Utf8("a"), Utf8("b")));
+
+        await WaitAsync(TimeSpan.FromMilliseconds(800));
+
+        Assert.True(await Store.CompareAndSetAsync("expired", null, Utf8("new")));
+        Assert.Equal(Utf8("b"), await Store.GetAsync("expiring"));
+    }
+
+    [Fact]
+    public async Task Of_concurrent_compare_and_sets_with_the_same_expected_value_exactly_one_wins()
+    {
+        var peers = await CreatePeersAsync(4);
+        byte[]? current = null;
+        for (var round = 0; round < 10; round++)
+        {
+            var expected = current;
+            var wins = await Task.WhenAll(Enumerable.Range(0, 16).Select(writer => Task.Run(async () =>
+                await peers[writer % peers.Count].CompareAndSetAsync("race", expected, Utf8($"round {round} writer {writer}")))));
+
+            var winner = Assert.Single(Enumerable.Range(0, wins.Length), writer => wins[writer]);
+            current = await Store.GetAsync("race");
+            Assert.Equal(Utf8($"round {round} writer {winner}"), current);
+        }
+    }
+
+    private static byte[] Utf8(string text) => Encoding.UTF8.GetBytes(text);
 }

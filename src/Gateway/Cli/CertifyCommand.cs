@@ -86,7 +86,7 @@ internal static class CertifyCommand
                 Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
                 var curve = CertificationReport.Curve(examples);
                 await File.WriteAllTextAsync(path + ".csv", CertificationReport.Csv(examples), cancellationToken);
-                await File.WriteAllTextAsync(path + ".curve.json", CertificationReport.Json(name, options.Sigma, curve), cancellationToken);
+                await File.WriteAllTextAsync(path + ".curve.json", CertificationReport.Json(name, options, examples, curve), cancellationToken);
                 await File.WriteAllTextAsync(path + ".svg", CertificationReport.Svg($"{name}, σ = {options.Sigma}, n = {options.N}, α = {options.Alpha}", curve), cancellationToken);
                 Console.WriteLine($"| radius | {string.Join(" | ", new[] { 0, 0.25, 0.5, 0.75, 1.0 }.Select(r => r.ToString("0.00", CultureInfo.InvariantCulture)))} | mean samples | ms per image |");
                 Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|");

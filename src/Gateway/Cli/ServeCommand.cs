@@ -43,7 +43,8 @@ internal static class ServeCommand
                 }
 
                 var addresses = app.Services.GetRequiredService<ListenerAddresses>();
-                await Console.Out.WriteLineAsync($"Guard listening: gRPC {(addresses.GrpcUsesTls ? "https" : "h2c")}://{addresses.Grpc}, HTTP http://{addresses.Http}");
+                var admin = addresses.Admin is { } console ? $", console http://{console}, admin gRPC h2c://{addresses.AdminGrpc}" : "";
+                await Console.Out.WriteLineAsync($"Guard listening: gRPC {(addresses.GrpcUsesTls ? "https" : "h2c")}://{addresses.Grpc}, HTTP http://{addresses.Http}{admin}");
                 await app.WaitForShutdownAsync(CancellationToken.None);
             }
 

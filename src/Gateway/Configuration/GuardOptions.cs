@@ -30,6 +30,9 @@ public sealed class GuardOptions
     public QueryPatternsOptions QueryPatterns { get; set; } = new();
 
     public BlockedQueryLogSettings BlockedQueryLog { get; set; } = new();
+
+    /// <summary>The console and admin API (on their own loopback ports), present only when users are configured.</summary>
+    public Guard.Admin.AdminOptions Admin { get; set; } = new();
 }
 
 /// <summary>Deployment-wide settings of query-pattern detection.</summary>

@@ -12,7 +12,7 @@ public static class GuardOptionsBinder
 {
     // Top-level keys that are not GuardOptions: logging is read by the logging system.
     private static readonly string[] OtherTopLevelKeys = ["logging"];
-    private static readonly string[] OptionKeys = ["listeners", "upstreams", "models", "policies", "modelHost", "identity", "state", "queryPatterns", "blockedQueryLog"];
+    private static readonly string[] OptionKeys = ["listeners", "upstreams", "models", "policies", "modelHost", "identity", "state", "queryPatterns", "blockedQueryLog", "admin"];
 
     /// <summary>Binds strictly and validates: the options, or every problem (binding and validation) at once.</summary>
     public static GuardOptions BindValid(IConfiguration configuration)
@@ -34,6 +34,7 @@ public static class GuardOptionsBinder
         Section(configuration, "state", options.State, problems);
         Section(configuration, "queryPatterns", options.QueryPatterns, problems);
         Section(configuration, "blockedQueryLog", options.BlockedQueryLog, problems);
+        Section(configuration, "admin", options.Admin, problems);
         if (configuration.GetSection("modelHost").Exists())
         {
             options.ModelHost = new ModelHostOptions();
@@ -43,7 +44,7 @@ public static class GuardOptionsBinder
         {
             if (!OptionKeys.Contains(key, StringComparer.OrdinalIgnoreCase) && !OtherTopLevelKeys.Contains(key, StringComparer.OrdinalIgnoreCase))
             {
-                problems.Add($"{key}: unknown top-level key (expected listeners, upstreams, models, policies, modelHost, identity, state, queryPatterns, blockedQueryLog, logging)");
+                problems.Add($"{key}: unknown top-level key (expected listeners, upstreams, models, policies, modelHost, identity, state, queryPatterns, blockedQueryLog, admin, logging)");
             }
         }
 

@@ -75,6 +75,7 @@ public static class GuardOptionsValidator
         }
 
         ValidateBlockedQueryLog(options.BlockedQueryLog, errors);
+        ValidateAdmin(options, errors);
 
         return errors;
     }
@@ -603,6 +604,91 @@ public static class GuardOptionsValidator
             {
                 errors.Add("listeners.http.address: must use another port than listeners.grpc.address");
             }
+        }
+    }
+
+    private static void ValidateAdmin(GuardOptions options, List<string> errors)
+    {
+        var admin = options.Admin;
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        var hashes = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        for (var i = 0; i < admin.Users.Count; i++)
+        {
+            var user = admin.Users[i];
+            var at = $"admin.users.{i}";
+            if (string.IsNullOrWhiteSpace(user.Name) || user.Name.Length > 128)
+            {
+                errors.Add($"{at}.name: required, at most 128 characters");
+            }
+            else if (!names.Add(user.Name))
+            {
+                errors.Add($"{at}.name: '{user.Name}' is listed twice");
+            }
+
+            if (!Guard.Admin.Security.AdminRoles.TryParse(user.Role, out _))
+            {
+                errors.Add($"{at}.role: '{user.Role}' is not one of admin, reviewer");
+            }
+
+            // Never echo the value: a token pasted here by mistake must not reach the logs.
+            if (user.TokenSha256.Length != 64 || !user.TokenSha256.All(char.IsAsciiHexDigit))
+            {
+                errors.Add($"{at}.tokenSha256: must be the 64 hex digits of the token's SHA-256 (printf %s \"$TOKEN\" | sha256sum), not the token");
+            }
+            else if (!hashes.Add(user.TokenSha256))
+            {
+                errors.Add($"{at}.tokenSha256: two users have the same token");
+            }
+        }
+
+        if (!admin.Enabled)
+        {
+            return;
+        }
+
+        if (!HostPort.TryParse(admin.Address, out var address, out var error))
+        {
+            errors.Add($"admin.address: {error}");
+        }
+        else if (!address.IsLoopback && admin.Tls is null)
+        {
+            errors.Add("admin.address: a non-loopback address needs admin.tls (tokens and session cookies would cross the network in the clear)");
+        }
+
+        if (!string.IsNullOrEmpty(admin.GrpcAddress))
+        {
+            if (!HostPort.TryParse(admin.GrpcAddress, out var grpc, out error))
+            {
+                errors.Add($"admin.grpcAddress: {error}");
+            }
+            else if (!grpc.IsLoopback && admin.Tls is null)
+            {
+                errors.Add("admin.grpcAddress: a non-loopback address needs admin.tls");
+            }
+            else if (grpc.Port != 0 && grpc.Port == address.Port)
+            {
+                errors.Add("admin.grpcAddress: must use another port than admin.address");
+            }
+        }
+
+        if (admin.Tls is { } tls)
+        {
+            CheckCertificate("admin.tls", tls.Certificate, tls.Key, errors);
+        }
+
+        if (admin.SessionIdleTimeout <= TimeSpan.Zero || admin.SessionLifetime <= TimeSpan.Zero)
+        {
+            errors.Add("admin: sessionIdleTimeout and sessionLifetime must be positive");
+        }
+
+        if (admin.MaxFailedLoginsPerMinute < 1)
+        {
+            errors.Add("admin.maxFailedLoginsPerMinute: must be at least 1");
+        }
+
+        if (admin.PolicyPollInterval < TimeSpan.FromMilliseconds(100))
+        {
+            errors.Add("admin.policyPollInterval: at least 100 ms");
         }
     }
 

@@ -46,6 +46,8 @@ public readonly record struct HostPort(IPAddress Address, int Port)
         return true;
     }
 
+    public bool IsLoopback => IPAddress.IsLoopback(Address);
+
     public override string ToString() => Address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6
         ? $"[{Address}]:{Port}"
         : $"{Address}:{Port}";

@@ -1,4 +1,5 @@
 using System.Security.Cryptography.X509Certificates;
+using Guard.Gateway.Admin;
 using Guard.Gateway.Configuration;
 using Guard.Gateway.Configuration.Yaml;
 using Guard.Gateway.Embedded;
@@ -105,9 +106,21 @@ public static class GuardHost
         builder.Services.AddSingleton(sp => new GatewayState(
             options, builder.Configuration, sp.GetRequiredService<GatewayMetrics>(), sp.GetRequiredService<ILogger<GatewayState>>(),
             sp.GetService<EmbeddedModels>(), sp.GetRequiredService<StateStoreHost>(), sp.GetRequiredService<Detections.QueryEncoders>()));
+        if (options.Admin.Enabled)
+        {
+            AdminHosting.AddServices(builder.Services, options.Admin);
+        }
+
         var addresses = new ListenerAddresses();
         builder.Services.AddSingleton(addresses);
-        builder.WebHost.ConfigureKestrel(kestrel => ConfigureKestrel(kestrel, options.Listeners, addresses));
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            ConfigureKestrel(kestrel, options.Listeners, addresses);
+            if (options.Admin.Enabled)
+            {
+                ConfigureAdminListeners(kestrel, options.Admin, addresses);
+            }
+        });
 
         var app = builder.Build();
         ConfigurePipeline(app);
@@ -230,6 +243,38 @@ public static class GuardHost
         }
     }
 
+    private static void ConfigureAdminListeners(KestrelServerOptions kestrel, Guard.Admin.AdminOptions admin, ListenerAddresses addresses)
+    {
+        var console = Parse(admin.Address);
+        kestrel.Listen(console.Address, console.Port, listen =>
+        {
+            Tag(listen, ListenerKind.Admin);
+            listen.Protocols = admin.Tls is null ? HttpProtocols.Http1 : HttpProtocols.Http1AndHttp2;
+            if (admin.Tls is { } tls)
+            {
+                listen.UseHttps(Https(new TlsServerOptions { Certificate = tls.Certificate, Key = tls.Key }));
+            }
+
+            addresses.SetAdmin(listen);
+        });
+
+        if (!string.IsNullOrEmpty(admin.GrpcAddress))
+        {
+            var grpc = Parse(admin.GrpcAddress);
+            kestrel.Listen(grpc.Address, grpc.Port, listen =>
+            {
+                Tag(listen, ListenerKind.AdminGrpc);
+                listen.Protocols = HttpProtocols.Http2;
+                if (admin.Tls is { } tls)
+                {
+                    listen.UseHttps(Https(new TlsServerOptions { Certificate = tls.Certificate, Key = tls.Key }));
+                }
+
+                addresses.SetAdminGrpc(listen);
+            });
+        }
+    }
+
     private static HostPort Parse(string address) =>
         HostPort.TryParse(address, out var parsed, out var error) ? parsed : throw new InvalidConfigurationException([error]);
 
@@ -281,7 +326,19 @@ public static class GuardHost
     {
         var dispatcher = app.Services.GetRequiredService<GrpcDispatcher>();
         app.Use((http, next) => KindOf(http) == ListenerKind.Grpc ? dispatcher.HandleAsync(http) : next(http));
-        HttpEndpoints.Map(app);
+
+        // Each listener serves only its own routes: nothing of the console on the health port, no metrics on the console's.
+        if (app.Services.GetService<AdminHosting>() is { } admin)
+        {
+            app.MapWhen(http => KindOf(http) == ListenerKind.AdminGrpc, branch => branch.Run(admin.Dispatcher.HandleAsync));
+            app.MapWhen(http => KindOf(http) == ListenerKind.Admin, admin.Configure);
+        }
+
+        app.MapWhen(http => KindOf(http) == ListenerKind.Http, branch =>
+        {
+            branch.UseRouting();
+            branch.UseEndpoints(HttpEndpoints.Map);
+        });
 
         // Resolve the state now so an unusable configuration (a bad certificate, say) fails the start.
         app.Services.GetRequiredService<GatewayState>();

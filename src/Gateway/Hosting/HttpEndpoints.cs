@@ -3,6 +3,7 @@ using Guard.Gateway.Metrics;
 using Guard.Gateway.Runtime;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Guard.Gateway.Hosting;
@@ -10,7 +11,7 @@ namespace Guard.Gateway.Hosting;
 /// <summary>The HTTP listener's endpoints: liveness, readiness with upstream detail, Prometheus metrics.</summary>
 internal static class HttpEndpoints
 {
-    public static void Map(WebApplication app)
+    public static void Map(IEndpointRouteBuilder app)
     {
         app.MapGet("/healthz", () => Results.Text("live\n"));
         app.MapGet("/readyz", (GatewayState state, IServiceProvider services) =>

@@ -8,6 +8,12 @@ public enum ListenerKind
 {
     Grpc,
     Http,
+
+    /// <summary>The console and its JSON API.</summary>
+    Admin,
+
+    /// <summary>The gRPC admin service.</summary>
+    AdminGrpc,
 }
 
 /// <summary>
@@ -18,10 +24,16 @@ public sealed class ListenerAddresses
 {
     private ListenOptions? _grpc;
     private ListenOptions? _http;
+    private ListenOptions? _admin;
+    private ListenOptions? _adminGrpc;
 
     public IPEndPoint? Grpc => _grpc?.IPEndPoint;
 
     public IPEndPoint? Http => _http?.IPEndPoint;
+
+    public IPEndPoint? Admin => _admin?.IPEndPoint;
+
+    public IPEndPoint? AdminGrpc => _adminGrpc?.IPEndPoint;
 
     public bool GrpcUsesTls { get; private set; }
 
@@ -32,4 +44,8 @@ public sealed class ListenerAddresses
     }
 
     internal void SetHttp(ListenOptions listen) => _http = listen;
+
+    internal void SetAdmin(ListenOptions listen) => _admin = listen;
+
+    internal void SetAdminGrpc(ListenOptions listen) => _adminGrpc = listen;
 }

@@ -30,6 +30,9 @@ internal sealed class ChildSet<TChild>
     /// <summary>The series in creation order; never mutated after publication.</summary>
     public TChild[] Snapshot => Volatile.Read(ref _ordered);
 
+    /// <summary>Every series with its label values (in label-name order), for readers other than the scrape.</summary>
+    public IEnumerable<KeyValuePair<string[], TChild>> Entries => _children;
+
     public TChild Get(string[] values)
     {
         CheckCount(values);

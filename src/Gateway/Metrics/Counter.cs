@@ -28,6 +28,9 @@ public sealed class Counter : IMetricFamily
     /// <summary>The series for these label values (in label-name order), created on first use; same values, same child.</summary>
     public CounterChild WithLabels(params string[] values) => _children.Get(values);
 
+    /// <summary>Each series' label values and count.</summary>
+    public IEnumerable<(IReadOnlyList<string> Labels, double Value)> Values() => _children.Entries.Select(e => ((IReadOnlyList<string>)e.Key, e.Value.Value));
+
     /// <summary>Drops the series for these label values (e.g. an endpoint gone after a reload). False when there was none.</summary>
     public bool RemoveLabels(params string[] values) => _children.Remove(values);
 

@@ -54,6 +54,9 @@ public sealed class Histogram : IMetricFamily
     /// <summary>The series for these label values (in label-name order), created on first use; same values, same child.</summary>
     public HistogramChild WithLabels(params string[] values) => _children.Get(values);
 
+    /// <summary>Each series with its label values.</summary>
+    public IEnumerable<(IReadOnlyList<string> Labels, HistogramChild Series)> Series() => _children.Entries.Select(e => ((IReadOnlyList<string>)e.Key, e.Value));
+
     /// <summary>Drops the series for these label values (e.g. an endpoint gone after a reload). False when there was none.</summary>
     public bool RemoveLabels(params string[] values) => _children.Remove(values);
 

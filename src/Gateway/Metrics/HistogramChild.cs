@@ -46,6 +46,41 @@ public sealed class HistogramChild
 
     internal long ReadBucket(int index) => Volatile.Read(ref _bucketCounts[index]);
 
+    /// <summary>
+    /// The <paramref name="q"/> quantile estimated from the buckets as Prometheus' histogram_quantile does: linear within
+    /// the bucket it falls in; the last finite bound when it falls past them; 0 without observations.
+    /// </summary>
+    public double Quantile(double q)
+    {
+        var counts = new long[_bucketCounts.Length];
+        long total = 0;
+        for (var i = 0; i < counts.Length; i++)
+        {
+            counts[i] = ReadBucket(i);
+            total += counts[i];
+        }
+
+        if (total == 0)
+        {
+            return 0;
+        }
+
+        var rank = q * total;
+        long below = 0;
+        for (var i = 0; i < _upperBounds.Length; i++)
+        {
+            if (below + counts[i] >= rank)
+            {
+                var lower = i == 0 ? 0 : _upperBounds[i - 1];
+                return counts[i] == 0 ? lower : lower + ((_upperBounds[i] - lower) * (rank - below) / counts[i]);
+            }
+
+            below += counts[i];
+        }
+
+        return _upperBounds[^1];
+    }
+
     /// <summary>First bucket whose upper bound is &gt;= v (bounds are inclusive); NaN and values past the last bound go to +Inf.</summary>
     private int BucketIndex(double v)
     {

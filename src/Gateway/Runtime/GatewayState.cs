@@ -24,7 +24,10 @@ public sealed partial class GatewayState : IDisposable
     private readonly Embedded.EmbeddedModels? _embedded;
     private readonly State.StateStoreHost? _stateHost;
     private readonly Detections.QueryEncoders? _encoders;
+    private readonly IConfiguration _configuration;
     private volatile GatewaySnapshot _current;
+    private PolicyOverlayOptions _overlay = PolicyOverlayOptions.None;
+    private GuardOptions _fileOptions;
 
     /// <param name="initial">Options already bound and validated from <paramref name="configuration"/>.</param>
     /// <param name="embedded">The embedded model host loaded from <paramref name="initial"/>, if it configures one.</param>
@@ -36,12 +39,56 @@ public sealed partial class GatewayState : IDisposable
         _embedded = embedded;
         _stateHost = stateHost;
         _encoders = encoders;
+        _configuration = configuration;
+        _fileOptions = initial;
         _current = GatewaySnapshotBuilder.Build(initial, null, 1, embedded, stateHost, encoders);
         Publish(_current);
         _subscription = ChangeToken.OnChange(configuration.GetReloadToken, () => Reload(configuration));
     }
 
     public GatewaySnapshot Current => _current;
+
+    /// <summary>The options as the configuration file has them, before admin policy changes.</summary>
+    public GuardOptions FileOptions => _fileOptions;
+
+    /// <summary>The admin policy version in force (0: none).</summary>
+    public long PolicyVersion => _overlay.Version;
+
+    /// <summary>
+    /// The options the file and <paramref name="overlay"/> make together: the overlay's policies replace the file's
+    /// of the same name. Throws <see cref="InvalidConfigurationException"/> with every problem.
+    /// </summary>
+    public GuardOptions Compose(PolicyOverlayOptions overlay) => Compose(_configuration, overlay);
+
+    /// <summary>Puts admin policy changes in force (and keeps them over later file reloads); false, with the previous
+    /// changes kept, when they do not make a valid configuration together with the file.</summary>
+    public bool ApplyPolicies(PolicyOverlayOptions overlay)
+    {
+        lock (_reloadLock)
+        {
+            var previous = _overlay;
+            _overlay = overlay;
+            if (Reload(_configuration))
+            {
+                return true;
+            }
+
+            _overlay = previous;
+            return false;
+        }
+    }
+
+    private static GuardOptions Compose(IConfiguration configuration, PolicyOverlayOptions overlay)
+    {
+        var options = GuardOptionsBinder.Bind(configuration);
+        foreach (var (name, policy) in overlay.Policies)
+        {
+            options.Policies[name] = policy;
+        }
+
+        var problems = GuardOptionsValidator.Validate(options);
+        return problems.Count > 0 ? throw new InvalidConfigurationException(problems) : options;
+    }
 
     /// <summary>Raised after a new snapshot is in force.</summary>
     public event Action<GatewaySnapshot>? Changed;
@@ -58,20 +105,21 @@ public sealed partial class GatewayState : IDisposable
         _disposed.Dispose();
     }
 
-    private void Reload(IConfiguration configuration)
+    private bool Reload(IConfiguration configuration)
     {
         lock (_reloadLock)
         {
-            GuardOptions options;
+            GuardOptions options, fileOptions;
             try
             {
-                options = GuardOptionsBinder.BindValid(configuration);
+                fileOptions = GuardOptionsBinder.BindValid(configuration);
+                options = _overlay.Policies.Count == 0 ? fileOptions : Compose(configuration, _overlay);
             }
             catch (InvalidConfigurationException ex)
             {
                 _metrics.ConfigReloads.WithLabels("rejected").Inc();
                 LogReloadRejected(_logger, ex.Problems.Count, string.Join("; ", ex.Problems));
-                return;
+                return false;
             }
 
             // The model host loads its models once, at start; routes may change, the host itself may not.
@@ -80,7 +128,7 @@ public sealed partial class GatewayState : IDisposable
             {
                 _metrics.ConfigReloads.WithLabels("rejected").Inc();
                 LogReloadRejected(_logger, 1, "routes to the embedded model host need it loaded at start: restart Guard to add modelHost");
-                return;
+                return false;
             }
             if (_embedded is not null && !_embedded.IsLoadedFrom(options.ModelHost))
             {
@@ -101,10 +149,11 @@ public sealed partial class GatewayState : IDisposable
             {
                 _metrics.ConfigReloads.WithLabels("rejected").Inc();
                 LogReloadFailed(_logger, ex);
-                return;
+                return false;
             }
 
             _current = next;
+            _fileOptions = fileOptions;
             var removed = GatewaySnapshotBuilder.Removed(previous, next);
             foreach (var endpoint in removed)
             {
@@ -116,6 +165,7 @@ public sealed partial class GatewayState : IDisposable
             _metrics.ConfigReloads.WithLabels("applied").Inc();
             LogReloaded(_logger, next.Generation, next.Routes.Count, next.Clusters.Count);
             Publish(next);
+            return true;
         }
     }
 

@@ -50,11 +50,22 @@ public static class CertificationReport
         return csv.ToString();
     }
 
-    public static string Json(string model, double sigma, IReadOnlyList<(double Radius, double Accuracy)> curve) =>
+    /// <summary>The curve with how it was made (the console estimates other settings from the run and the CSV).</summary>
+    public static string Json(string model, Guard.Guards.Smoothing.SmoothingOptions options, IReadOnlyList<CertifiedExample> examples, IReadOnlyList<(double Radius, double Accuracy)> curve) =>
         JsonSerializer.Serialize(new
         {
             model,
-            sigma,
+            sigma = options.Sigma,
+            run = new
+            {
+                n = options.N,
+                n0 = options.N0,
+                alpha = options.Alpha,
+                adaptive = options.Adaptive,
+                minRadius = options.MinRadius,
+                images = examples.Count,
+                meanMs = examples.Count == 0 ? 0 : Math.Round(examples.Average(e => e.Milliseconds), 3),
+            },
             curve = curve.Select(p => new { radius = p.Radius, certifiedAccuracy = p.Accuracy }),
         });
 

@@ -22,22 +22,22 @@ internal static class BlockedQueryRows
     public static void Bind(DbCommand command, BlockedQuery entry)
     {
         var snapshot = entry.Snapshot;
-        Add(command, "time_us", UnixMicros.From(entry.TimeUtc));
-        Add(command, "request_id", entry.RequestId);
-        Add(command, "client_id", entry.ClientId);
-        Add(command, "model", entry.Model);
-        Add(command, "model_version", entry.ModelVersion);
-        Add(command, "guard", entry.Guard);
-        Add(command, "score", entry.Score);
-        Add(command, "threshold", entry.Threshold);
-        Add(command, "action", BlockActionNames.ToName(entry.Action));
-        Add(command, "matched_ids", JsonSerializer.Serialize(entry.MatchedQueryIds));
-        Add(command, "input_hash", entry.InputHash);
-        Add(command, "snapshot_datatype", snapshot?.Datatype, System.Data.DbType.String);
-        Add(command, "snapshot_shape", snapshot is null ? null : JsonSerializer.Serialize(snapshot.Shape), System.Data.DbType.String);
-        Add(command, "snapshot_encoding", snapshot is null ? null : EncodingName(snapshot.Encoding), System.Data.DbType.String);
-        Add(command, "snapshot_length", snapshot is null ? null : (long)snapshot.UncompressedLength, System.Data.DbType.Int64);
-        Add(command, "snapshot_data", snapshot?.Data.ToArray(), System.Data.DbType.Binary);
+        command.AddParameter("time_us", UnixMicros.From(entry.TimeUtc));
+        command.AddParameter("request_id", entry.RequestId);
+        command.AddParameter("client_id", entry.ClientId);
+        command.AddParameter("model", entry.Model);
+        command.AddParameter("model_version", entry.ModelVersion);
+        command.AddParameter("guard", entry.Guard);
+        command.AddParameter("score", entry.Score);
+        command.AddParameter("threshold", entry.Threshold);
+        command.AddParameter("action", BlockActionNames.ToName(entry.Action));
+        command.AddParameter("matched_ids", JsonSerializer.Serialize(entry.MatchedQueryIds));
+        command.AddParameter("input_hash", entry.InputHash);
+        command.AddParameter("snapshot_datatype", snapshot?.Datatype, System.Data.DbType.String);
+        command.AddParameter("snapshot_shape", snapshot is null ? null : JsonSerializer.Serialize(snapshot.Shape), System.Data.DbType.String);
+        command.AddParameter("snapshot_encoding", snapshot is null ? null : EncodingName(snapshot.Encoding), System.Data.DbType.String);
+        command.AddParameter("snapshot_length", snapshot is null ? null : (long)snapshot.UncompressedLength, System.Data.DbType.Int64);
+        command.AddParameter("snapshot_data", snapshot?.Data.ToArray(), System.Data.DbType.Binary);
     }
 
     /// <summary>The entry in the reader's current row, selected with <see cref="Columns"/>.</summary>
@@ -62,21 +62,6 @@ internal static class BlockedQueryRows
             checked((int)reader.GetInt64(15)),
             (byte[])reader.GetValue(16)),
     };
-
-    /// <summary>Adds a named parameter; the type is given for values that may be null, since PostgreSQL cannot
-    /// infer a column type from a bare NULL in every position.</summary>
-    public static void Add(DbCommand command, string name, object? value, System.Data.DbType? type = null)
-    {
-        var parameter = command.CreateParameter();
-        parameter.ParameterName = name;
-        parameter.Value = value ?? DBNull.Value;
-        if (type is { } dbType)
-        {
-            parameter.DbType = dbType;
-        }
-
-        command.Parameters.Add(parameter);
-    }
 
     private static string EncodingName(SnapshotEncoding encoding) => encoding switch
     {

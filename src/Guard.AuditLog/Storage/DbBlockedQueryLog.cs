@@ -6,7 +6,8 @@ namespace Guard.AuditLog;
 /// <summary>
 /// The blocked-query log over any ADO.NET provider; <see cref="SqliteBlockedQueryLog"/> and
 /// <see cref="PostgresBlockedQueryLog"/> only choose the dialect. Appends go through the group-commit writer; reads
-/// and retention use short-lived connections of their own, so a slow review query never delays the writer.
+/// and retention use short-lived connections of their own, so a slow review query never delays the writer. The admin
+/// audit trail (<see cref="AdminAudit"/>) lives in the same database and shares this log's connections and lifetime.
 /// </summary>
 public abstract class DbBlockedQueryLog : IBlockedQueryLog
 {
@@ -24,7 +25,11 @@ public abstract class DbBlockedQueryLog : IBlockedQueryLog
         ArgumentNullException.ThrowIfNull(_options.TimeProvider);
         _schema = new SchemaGate(new SchemaMigrator(dialect, _options.TimeProvider));
         _writer = new GroupCommitWriter(dialect, _schema.EnsureAsync, _options);
+        AdminAudit = new DbAdminAuditLog(OpenAsync);
     }
+
+    /// <summary>The admin audit trail in this log's database; usable until this log is disposed.</summary>
+    public IAdminAuditLog AdminAudit { get; }
 
     /// <summary>Creates or upgrades the schema now (otherwise the first call does), so that a bad connection string or
     /// an unwritable path fails at start-up rather than on the first blocked query.</summary>
@@ -71,7 +76,7 @@ public abstract class DbBlockedQueryLog : IBlockedQueryLog
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = $"SELECT {BlockedQueryRows.Columns} FROM blocked_queries WHERE id = @id";
-        BlockedQueryRows.Add(command, "id", id);
+        command.AddParameter("id", id);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken) ? BlockedQueryRows.Read(reader) : null;
     }
@@ -126,7 +131,7 @@ public abstract class DbBlockedQueryLog : IBlockedQueryLog
         {
             command.Transaction = transaction;
             command.CommandText = "SELECT time_us, id FROM blocked_queries ORDER BY time_us DESC, id DESC LIMIT 1 OFFSET @keep";
-            BlockedQueryRows.Add(command, "keep", keep);
+            command.AddParameter("keep", keep);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             if (!await reader.ReadAsync(cancellationToken))
             {
@@ -140,8 +145,8 @@ public abstract class DbBlockedQueryLog : IBlockedQueryLog
         await using var delete = connection.CreateCommand();
         delete.Transaction = transaction;
         delete.CommandText = "DELETE FROM blocked_queries WHERE time_us < @b_us OR (time_us = @b_us AND id <= @b_id)";
-        BlockedQueryRows.Add(delete, "b_us", boundaryTime);
-        BlockedQueryRows.Add(delete, "b_id", boundaryId);
+        delete.AddParameter("b_us", boundaryTime);
+        delete.AddParameter("b_id", boundaryId);
         return await delete.ExecuteNonQueryAsync(cancellationToken);
     }
 
@@ -150,7 +155,7 @@ public abstract class DbBlockedQueryLog : IBlockedQueryLog
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = sql;
-        BlockedQueryRows.Add(command, parameter.Name, parameter.Value);
+        command.AddParameter(parameter.Name, parameter.Value);
         return await command.ExecuteNonQueryAsync(cancellationToken);
     }
 

@@ -15,15 +15,16 @@ internal static class PageQuery
         if (filter.FromUtc is { } from)
         {
             where.Add("time_us >= @from_us");
-            BlockedQueryRows.Add(command, "from_us", UnixMicros.From(from));
+            command.AddParameter("from_us", UnixMicros.From(from));
         }
 
         if (filter.ToUtc is { } to)
         {
             where.Add("time_us < @to_us");
-            BlockedQueryRows.Add(command, "to_us", UnixMicros.From(to));
+            command.AddParameter("to_us", UnixMicros.From(to));
         }
 
+        AddEquals(command, where, "request_id", filter.RequestId);
         AddEquals(command, where, "client_id", filter.ClientId);
         AddEquals(command, where, "model", filter.Model);
         AddEquals(command, where, "guard", filter.Guard);
@@ -32,8 +33,8 @@ internal static class PageQuery
         {
             var cursor = PageCursor.Decode(token);
             where.Add("(time_us > @after_us OR (time_us = @after_us AND id > @after_id))");
-            BlockedQueryRows.Add(command, "after_us", cursor.TimeMicros);
-            BlockedQueryRows.Add(command, "after_id", cursor.Id);
+            command.AddParameter("after_us", cursor.TimeMicros);
+            command.AddParameter("after_id", cursor.Id);
         }
 
         var sql = new StringBuilder("SELECT ").Append(BlockedQueryRows.Columns).Append(" FROM blocked_queries");
@@ -43,7 +44,7 @@ internal static class PageQuery
         }
 
         sql.Append(" ORDER BY time_us, id LIMIT @limit");
-        BlockedQueryRows.Add(command, "limit", filter.PageSize + 1);
+        command.AddParameter("limit", filter.PageSize + 1);
         command.CommandText = sql.ToString();
     }
 
@@ -52,7 +53,7 @@ internal static class PageQuery
         if (value is not null)
         {
             where.Add($"{column} = @{column}");
-            BlockedQueryRows.Add(command, column, value);
+            command.AddParameter(column, value);
         }
     }
 }

@@ -6,12 +6,17 @@ namespace Guard.AuditLog.Storage;
 /// <summary>
 /// Creates and upgrades the schema. <c>guard_audit_schema</c> records each applied version; migrations run in one
 /// transaction under the dialect's migration lock, so concurrent starters apply each version once. A database whose
-/// version is newer than this build knows is refused rather than written with an older layout.
+/// version is newer than this build knows is refused rather than written with an older layout. Steps are only ever
+/// appended: a released step's statements never change, so every database reaches the same layout.
 /// </summary>
-internal sealed class SchemaMigrator(SqlDialect dialect, TimeProvider timeProvider)
+/// <param name="dialect">The database.</param>
+/// <param name="timeProvider">Stamps each applied version.</param>
+/// <param name="targetVersion">Stop after this version; below <see cref="CurrentVersion"/> only to build a database as an
+/// older release left it (upgrade tests).</param>
+internal sealed class SchemaMigrator(SqlDialect dialect, TimeProvider timeProvider, int targetVersion = SchemaMigrator.CurrentVersion)
 {
     /// <summary>The version this build writes.</summary>
-    public const int CurrentVersion = 1;
+    public const int CurrentVersion = 3;
 
     public async Task MigrateAsync(CancellationToken cancellationToken)
     {
@@ -25,12 +30,12 @@ internal sealed class SchemaMigrator(SqlDialect dialect, TimeProvider timeProvid
         if (version > CurrentVersion)
         {
             throw new InvalidOperationException(
-                $"The blocked-query log schema is at version {version}, newer than this build's {CurrentVersion}; refusing to write to it.");
+                $"The audit log schema is at version {version}, newer than this build's {CurrentVersion}; refusing to write to it.");
         }
 
         foreach (var (target, statements) in Migrations())
         {
-            if (target <= version)
+            if (target <= version || target > targetVersion)
             {
                 continue;
             }
@@ -79,6 +84,33 @@ internal sealed class SchemaMigrator(SqlDialect dialect, TimeProvider timeProvid
             "CREATE INDEX ix_blocked_queries_guard ON blocked_queries (guard, time_us, id)",
             "CREATE INDEX ix_blocked_queries_action ON blocked_queries (action, time_us, id)",
             "CREATE INDEX ix_blocked_queries_input_hash ON blocked_queries (input_hash)",
+        ]);
+
+        // The admin audit trail (who changed policies, banned clients, logged in), read newest first by id.
+        // "user" is reserved in PostgreSQL, hence user_name.
+        yield return (2,
+        [
+            $"""
+            CREATE TABLE admin_audit (
+                id {dialect.IdColumnDefinition},
+                time_us BIGINT NOT NULL,
+                user_name TEXT NOT NULL,
+                role TEXT NOT NULL,
+                action TEXT NOT NULL,
+                target TEXT NOT NULL,
+                detail TEXT NOT NULL,
+                reason TEXT NOT NULL,
+                outcome TEXT NOT NULL
+            )
+            """,
+            "CREATE INDEX ix_admin_audit_user ON admin_audit (user_name, id)",
+            "CREATE INDEX ix_admin_audit_action ON admin_audit (action, id)",
+        ]);
+
+        // Request-id lookups: a blocked query's detail view finds the logged rows of its matched earlier requests.
+        yield return (3,
+        [
+            "CREATE INDEX ix_blocked_queries_request ON blocked_queries (request_id)",
         ]);
     }
 

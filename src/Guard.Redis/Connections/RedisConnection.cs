@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Collections.Concurrent;
 using System.IO.Pipelines;
 using Guard.Redis.Protocol;
+using Guard.Redis.PubSub;
 using Microsoft.Extensions.Logging;
 
 namespace Guard.Redis.Connections;
@@ -16,6 +17,9 @@ namespace Guard.Redis.Connections;
 /// <remarks>
 /// Because replies can only be matched by position, a command that gets no reply in time leaves the connection
 /// unusable: the timeout check closes it, failing everything queued, and its owner reconnects.
+/// A subscriber's connection (one given a message sink) also carries published messages, which answer no command:
+/// they go to the sink and never into the reply queue, while subscription confirmations, one per SUBSCRIBE of one
+/// channel, answer their command as any reply does.
 /// </remarks>
 internal sealed partial class RedisConnection : IAsyncDisposable
 {
@@ -29,6 +33,7 @@ internal sealed partial class RedisConnection : IAsyncDisposable
     private readonly Stream _stream;
     private readonly PipeReader _reader;
     private readonly ILogger _logger;
+    private readonly Action<RedisReply>? _onPublished;
     private readonly ConcurrentQueue<PendingCommand> _pending = new();
     private readonly Lock _writeLock = new();
     private readonly SemaphoreSlim _flushSignal = new(0);
@@ -43,11 +48,14 @@ internal sealed partial class RedisConnection : IAsyncDisposable
     private Task _writeLoop = Task.CompletedTask;
 
     /// <param name="checkPeriod">How often the oldest pending command's deadline is checked.</param>
-    public RedisConnection(Stream stream, RedisEndPoint endPoint, TimeSpan checkPeriod, ILogger logger)
+    /// <param name="onPublished">For a subscriber's connection: receives each published message frame, on the read
+    /// loop (so it must be quick); an exception from it closes the connection with that exception as the reason.</param>
+    public RedisConnection(Stream stream, RedisEndPoint endPoint, TimeSpan checkPeriod, ILogger logger, Action<RedisReply>? onPublished = null)
     {
         _stream = stream;
         EndPoint = endPoint;
         _logger = logger;
+        _onPublished = onPublished;
         _checkPeriod = checkPeriod;
         _reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 4 * 1024, leaveOpen: true));
         using (ExecutionContext.SuppressFlow())
@@ -193,9 +201,16 @@ internal sealed partial class RedisConnection : IAsyncDisposable
                 var buffer = result.Buffer;
                 while (RespParser.TryRead(ref buffer, out var reply, out var isPush))
                 {
-                    if (isPush)
+                    if (_onPublished is not null && PubSubFrame.IsPublished(reply))
                     {
-                        // Out-of-band RESP3 data (e.g. client-tracking invalidations) answers no command.
+                        _onPublished(reply);
+                        continue;
+                    }
+
+                    if (isPush && !(_onPublished is not null && PubSubFrame.IsConfirmation(reply)))
+                    {
+                        // Out-of-band RESP3 data (e.g. client-tracking invalidations) answers no command. A subscriber's
+                        // confirmations are pushed too in RESP3, yet each answers its SUBSCRIBE or UNSUBSCRIBE.
                         LogPushIgnored(_logger, EndPoint.ToString());
                         continue;
                     }

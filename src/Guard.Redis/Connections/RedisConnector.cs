@@ -18,9 +18,10 @@ internal sealed class RedisConnector(RedisOptions options, TlsSettings? tls, ILo
 
     public RedisOptions Options => options;
 
+    /// <param name="onPublished">For a subscriber's connection: where published messages go (see <see cref="RedisConnection"/>).</param>
     /// <exception cref="RedisConnectionException">Unreachable, TLS failed, the handshake was refused, or it all took longer than ConnectTimeout.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired.</exception>
-    public async Task<RedisConnection> ConnectAsync(RedisEndPoint endPoint, CancellationToken cancellationToken)
+    public async Task<RedisConnection> ConnectAsync(RedisEndPoint endPoint, CancellationToken cancellationToken, Action<RedisReply>? onPublished = null)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(options.ConnectTimeout);
@@ -36,7 +37,7 @@ internal sealed class RedisConnector(RedisOptions options, TlsSettings? tls, ILo
                 await ssl.AuthenticateAsClientAsync(tls.ForHost(endPoint.Host), timeout.Token);
             }
 
-            connection = new RedisConnection(stream, endPoint, _checkPeriod, logger);
+            connection = new RedisConnection(stream, endPoint, _checkPeriod, logger, onPublished);
             connection.Start();
             await HandshakeAsync(connection, timeout.Token);
             return connection;

@@ -39,6 +39,18 @@ internal sealed class RedisCalls(RedisClient client)
         }
     }
 
+    public async Task<long> PublishAsync(string channel, ReadOnlyMemory<byte> message, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await client.PublishAsync(channel, message, cancellationToken);
+        }
+        catch (Exception e) when (Unavailable(e, cancellationToken) is { } unavailable)
+        {
+            throw unavailable;
+        }
+    }
+
     private static StateUnavailableException? Unavailable(Exception e, CancellationToken cancellationToken) => e switch
     {
         RedisConnectionException => new StateUnavailableException("Redis could not be reached: " + e.Message, e),

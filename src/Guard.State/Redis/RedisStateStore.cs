@@ -160,6 +160,14 @@ public sealed class RedisStateStore : IStateStore
         return (await _redis.ExecuteAsync(["DEL", stored], stored, cancellationToken)).AsInt64() > 0;
     }
 
+    public async ValueTask<bool> CompareAndSetAsync(string key, byte[]? expected, byte[] value, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(key);
+        ArgumentNullException.ThrowIfNull(value);
+        object[] args = expected is null ? ["0", "", value] : ["1", expected, value];
+        return (await _redis.EvalAsync(StateScripts.CompareAndSet, [_keys.Value(key)], args, cancellationToken)).AsInt64() == 1;
+    }
+
     /// <summary>One run of <see cref="StateScripts.Admit"/>; all of its keys share the first key's slot.</summary>
     private async Task<AdmitReply> AdmitAsync(AdmissionPlan plan, bool checks, IReadOnlyList<PlannedLimit<TokenBucketLimit>> buckets, IReadOnlyList<PlannedLimit<QuotaLimit>> quotas, CancellationToken cancellationToken)
     {

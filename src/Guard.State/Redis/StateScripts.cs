@@ -148,6 +148,21 @@ internal static class StateScripts
         return redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. now_ms, '+inf', 'LIMIT', 0, ARGV[1])
         """);
 
+    /// <summary>
+    /// KEYS: value. ARGV: '1' and the expected value, or '0' and anything (the key must not exist); then the new value.
+    /// Returns 1 if it set (without expiry, as SET does), else 0. Lua strings hold bytes, so the comparison is byte for byte.
+    /// </summary>
+    public static RedisScript CompareAndSet { get; } = new("""
+        local current = redis.call('GET', KEYS[1])
+        if ARGV[1] == '1' then
+          if current ~= ARGV[2] then return 0 end
+        elseif current then
+          return 0
+        end
+        redis.call('SET', KEYS[1], ARGV[3])
+        return 1
+        """);
+
     /// <summary>KEYS: value. ARGV: delta, ttl ms (0: none). INCRBY, and the ttl when the key has no expiry yet.</summary>
     public static RedisScript Increment { get; } = new("""
         local value = redis.call('INCRBY', KEYS[1], ARGV[1])

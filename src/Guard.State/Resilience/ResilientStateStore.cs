@@ -9,7 +9,8 @@ namespace Guard.State.Resilience;
 /// state, marking admissions <see cref="AdmissionResult.Degraded"/> (<see cref="StateFailureMode.FailOpen"/>), or
 /// throws <see cref="StateUnavailableException"/> (<see cref="StateFailureMode.FailClosed"/>). Admissions carry their
 /// mode (<see cref="AdmissionRequest.FailureMode"/>); values follow <see cref="BreakerOptions.ValueFailureMode"/>;
-/// bans and lists always fail closed, since an operator must know that a ban did not land. The breaker probes the
+/// bans and lists always fail closed, since an operator must know that a ban did not land, and so does
+/// compare-and-set, since a version written only locally would diverge from every other replica's. The breaker probes the
 /// backend again after its cooldown and closes on success: recovery needs no restart.
 /// </summary>
 /// <remarks>
@@ -120,6 +121,16 @@ public sealed partial class ResilientStateStore : IStateStore
 
     public async ValueTask<bool> DeleteAsync(string key, CancellationToken cancellationToken = default) =>
         (await RunAsync(key, static (store, k, ct) => store.DeleteAsync(k, ct), _valueFailureMode, cancellationToken)).Value;
+
+    /// <summary>Compare-and-set on the shared store only: fails closed whatever <see cref="BreakerOptions.ValueFailureMode"/>
+    /// says, and never touches the fallback.</summary>
+    /// <remarks>
+    /// Answered from this process's local state, a compare-and-set would succeed against a value no other replica has
+    /// seen, and the version it wrote (a policy, say) would exist here alone: replicas would silently diverge. The
+    /// caller must learn instead that the write did not land, and retry or report it.
+    /// </remarks>
+    public async ValueTask<bool> CompareAndSetAsync(string key, byte[]? expected, byte[] value, CancellationToken cancellationToken = default) =>
+        (await RunAsync((key, expected, value), static (store, a, ct) => store.CompareAndSetAsync(a.key, a.expected, a.value, ct), StateFailureMode.FailClosed, cancellationToken)).Value;
 
     /// <summary>Calls the shared store if the breaker lets it, else (or when that fails) falls back per
     /// <paramref name="mode"/>. Degraded: the answer came from the fallback.</summary>

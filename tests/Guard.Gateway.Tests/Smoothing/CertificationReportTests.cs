@@ -37,8 +37,14 @@ public sealed class CertificationReportTests
         Assert.Equal("index,label,prediction,radius,correct,samples,time_ms", csv[0]);
         Assert.Equal("2,7,5,0.9,0,10100,260", csv[3]);
 
-        using var json = JsonDocument.Parse(CertificationReport.Json("m", 0.25, CertificationReport.Curve(Examples)));
+        var options = new Guard.Guards.Smoothing.SmoothingOptions { Sigma = 0.25, N = 10_000, N0 = 100, Alpha = 0.001 };
+        using var json = JsonDocument.Parse(CertificationReport.Json("m", options, Examples, CertificationReport.Curve(Examples)));
         Assert.Equal(0.25, json.RootElement.GetProperty("sigma").GetDouble());
+        var run = json.RootElement.GetProperty("run");
+        Assert.Equal(10_000, run.GetProperty("n").GetInt32());
+        Assert.Equal(0.001, run.GetProperty("alpha").GetDouble());
+        Assert.False(run.GetProperty("adaptive").GetBoolean());
+        Assert.Equal(Examples.Length, run.GetProperty("images").GetInt32());
         Assert.Equal(0.5, json.RootElement.GetProperty("curve")[0].GetProperty("certifiedAccuracy").GetDouble());
 
         var svg = XDocument.Parse(CertificationReport.Svg("m <σ = 0.25>", CertificationReport.Curve(Examples)));

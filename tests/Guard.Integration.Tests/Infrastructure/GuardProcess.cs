@@ -12,14 +12,22 @@ public sealed partial class GuardProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly string _directory;
 
-    private GuardProcess(Process process, string directory, string grpcAddress)
+    private GuardProcess(Process process, string directory, Match listening)
     {
         _process = process;
         _directory = directory;
-        GrpcAddress = grpcAddress;
+        GrpcAddress = listening.Groups["grpc"].Value;
+        ConsoleAddress = listening.Groups["console"].Success ? listening.Groups["console"].Value : null;
+        AdminGrpcAddress = listening.Groups["admin"].Success ? listening.Groups["admin"].Value : null;
     }
 
     public string GrpcAddress { get; }
+
+    /// <summary>The console's host:port, when admin users are configured.</summary>
+    public string? ConsoleAddress { get; }
+
+    /// <summary>The gRPC admin service's host:port, when admin users are configured.</summary>
+    public string? AdminGrpcAddress { get; }
 
     public Uri GrpcUri => new($"http://{GrpcAddress}");
 
@@ -49,10 +57,12 @@ public sealed partial class GuardProcess : IAsyncDisposable
         info.Environment["GUARD_listeners__grpc__address"] = "127.0.0.1:0";
         info.Environment["GUARD_listeners__http__address"] = "127.0.0.1:0";
         info.Environment["GUARD_logging__logLevel__default"] = "Warning";
+        info.Environment["GUARD_admin__address"] = "127.0.0.1:0";
+        info.Environment["GUARD_admin__grpcAddress"] = "127.0.0.1:0";
         var process = Process.Start(info) ?? throw new InvalidOperationException("could not start guard");
         var stderr = process.StandardError.ReadToEndAsync();
-        return await ListeningAddressAsync(process, TimeSpan.FromSeconds(60)) is { } address
-            ? new GuardProcess(process, directory, address)
+        return await ListeningLineAsync(process, TimeSpan.FromSeconds(60)) is { } listening
+            ? new GuardProcess(process, directory, listening)
             : throw new InvalidOperationException($"guard exited before listening (exit {process.ExitCode}): {await stderr}");
     }
 
@@ -60,7 +70,10 @@ public sealed partial class GuardProcess : IAsyncDisposable
     /// The gRPC address from the line <c>guard serve</c> prints once listening (null if it ends first); stdout is
     /// drained from then on so Guard never blocks on a full pipe.
     /// </summary>
-    public static async Task<string?> ListeningAddressAsync(Process process, TimeSpan patience)
+    public static async Task<string?> ListeningAddressAsync(Process process, TimeSpan patience) =>
+        (await ListeningLineAsync(process, patience))?.Groups["grpc"].Value;
+
+    private static async Task<Match?> ListeningLineAsync(Process process, TimeSpan patience)
     {
         ArgumentNullException.ThrowIfNull(process);
         using var timeout = new CancellationTokenSource(patience);
@@ -69,7 +82,7 @@ public sealed partial class GuardProcess : IAsyncDisposable
             if (Listening().Match(line) is { Success: true } match)
             {
                 _ = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
-                return match.Groups["grpc"].Value;
+                return match;
             }
         }
 
@@ -105,6 +118,6 @@ public sealed partial class GuardProcess : IAsyncDisposable
         }
     }
 
-    [GeneratedRegex(@"Guard listening: gRPC h2c://(?<grpc>[0-9.]+:[0-9]+)")]
+    [GeneratedRegex(@"Guard listening: gRPC h2c://(?<grpc>[0-9.]+:[0-9]+), HTTP http://[0-9.]+:[0-9]+(, console http://(?<console>[0-9.]+:[0-9]+), admin gRPC h2c://(?<admin>[0-9.]+:[0-9]+))?")]
     private static partial Regex Listening();
 }

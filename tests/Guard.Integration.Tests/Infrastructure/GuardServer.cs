@@ -50,6 +50,8 @@ public sealed class GuardServer : IAsyncDisposable
         {
             ["listeners:grpc:address"] = "127.0.0.1:0",
             ["listeners:http:address"] = "127.0.0.1:0",
+            ["admin:address"] = "127.0.0.1:0",
+            ["admin:grpcAddress"] = "127.0.0.1:0",
             ["logging:logLevel:default"] = "Warning",
             ["blockedQueryLog:path"] = Path.Combine(directory, "blocked-queries.db"),
         };

@@ -26,6 +26,12 @@ public sealed class TempModelRepository : IDisposable
         Directory.CreateDirectory(System.IO.Path.Combine(target, "1"));
         File.Copy(System.IO.Path.Combine(source, "1", "model.onnx"), System.IO.Path.Combine(target, "1", "model.onnx"));
         File.WriteAllText(System.IO.Path.Combine(target, "config.yaml"), config ?? File.ReadAllText(System.IO.Path.Combine(source, "config.yaml")));
+        if (File.Exists(System.IO.Path.Combine(source, "metrics.json")))
+        {
+            // How the model was trained (the console lists noise-trained ones for smoothing by their sigma_train).
+            File.Copy(System.IO.Path.Combine(source, "metrics.json"), System.IO.Path.Combine(target, "metrics.json"));
+        }
+
         return this;
     }
 

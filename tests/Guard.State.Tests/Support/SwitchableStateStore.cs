@@ -55,6 +55,9 @@ public sealed class SwitchableStateStore(IStateStore inner) : IStateStore
 
     public ValueTask<bool> DeleteAsync(string key, CancellationToken cancellationToken = default) => Pass(() => inner.DeleteAsync(key, cancellationToken));
 
+    public ValueTask<bool> CompareAndSetAsync(string key, byte[]? expected, byte[] value, CancellationToken cancellationToken = default) =>
+        Pass(() => inner.CompareAndSetAsync(key, expected, value, cancellationToken));
+
     private ValueTask<T> Pass<T>(Func<ValueTask<T>> call)
     {
         Enter();
