@@ -29,7 +29,7 @@ if line="$(printf '%s\n' "$selfcheck" | grep -E '^[0-9]+ passed, [0-9]+ failed' 
 fi
 
 # Unit tests first (fast), then the integration tests that start real processes.
-for project in tests/Guard.Rpc.Tests tests/Guard.Guards.Tests tests/Guard.Gateway.Tests tests/Guard.OnnxRuntime.Tests tests/Guard.ModelHost.Tests tests/Guard.Redis.Tests tests/Guard.State.Tests tests/Guard.AuditLog.Tests tests/Guard.RedTeam.Tests tests/Guard.Integration.Tests; do
+for project in tests/Guard.Rpc.Tests tests/Guard.Guards.Tests tests/Guard.Gateway.Tests tests/Guard.OnnxRuntime.Tests tests/Guard.ModelHost.Tests tests/Guard.Redis.Tests tests/Guard.State.Tests tests/Guard.AuditLog.Tests tests/Guard.Admin.Tests tests/Guard.RedTeam.Tests tests/Guard.Integration.Tests; do
   name="$(basename "$project")"
   echo "test: $name"
   log="$results/$name.log"

@@ -74,15 +74,12 @@ public interface IStateStore
     /// </summary>
     /// <remarks>
     /// For versioned documents that several writers may change (policies): read, change, and write back with what was
-    /// read as <paramref name="expected"/>; false means another writer got there first, so read again. The default
-    /// implementation throws, so that stores written before this member existed (test doubles) still compile; every
-    /// store in this assembly implements it.
+    /// read as <paramref name="expected"/>; false means another writer got there first, so read again. The embedded
+    /// store never evicts such values before other kinds: losing one would fork what replicas agreed on.
     /// </remarks>
     /// <exception cref="StateUnavailableException">The backend could not be reached; whether the value was set is
     /// unknown until it is read again.</exception>
-    /// <exception cref="NotSupportedException">The store does not implement compare-and-set.</exception>
-    ValueTask<bool> CompareAndSetAsync(string key, byte[]? expected, byte[] value, CancellationToken cancellationToken = default) =>
-        throw new NotSupportedException($"{GetType().Name} does not implement compare-and-set.");
+    ValueTask<bool> CompareAndSetAsync(string key, byte[]? expected, byte[] value, CancellationToken cancellationToken = default);
 
     /// <summary>The most bans one <see cref="ListBansAsync"/> returns.</summary>
     public const int MaxListedBans = 10_000;

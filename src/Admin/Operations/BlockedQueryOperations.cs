@@ -59,7 +59,14 @@ public sealed class BlockedQueryOperations(IBlockedQueryLog log, BanOperations b
     public async Task<byte[]?> ImageAsync(long id, int index, int scale, CancellationToken cancellationToken)
     {
         var row = await log.GetAsync(id, cancellationToken) ?? throw new AdminException(AdminErrorKind.NotFound, $"There is no blocked query {id}.");
-        return row.Snapshot is { } snapshot ? SnapshotImage.RenderPng(snapshot, Math.Max(0, index), Math.Clamp(scale, 1, 16)) : null;
+        try
+        {
+            return row.Snapshot is { } snapshot ? SnapshotImage.RenderPng(snapshot, Math.Max(0, index), Math.Clamp(scale, 1, SnapshotImage.MaxScale)) : null;
+        }
+        catch (InvalidDataException ex)
+        {
+            throw new AdminException(AdminErrorKind.Invalid, $"The logged input of blocked query {id} is damaged: {ex.Message}");
+        }
     }
 
     public async Task ExportAsync(AdminPrincipal principal, BlockedQueryCriteria criteria, string format, Stream output, CancellationToken cancellationToken)

@@ -181,7 +181,7 @@ public sealed class EmbeddedStateStore : IStateStore
             set = expected is null ? current is null : current is not null && current.AsSpan().SequenceEqual(expected);
             if (set)
             {
-                _table.Put(stored, value.ToArray(), Entry.Never);
+                _table.Put(stored, new CoordinationValue(value.ToArray()), Entry.Never);
             }
         }
         if (set)
@@ -195,6 +195,7 @@ public sealed class EmbeddedStateStore : IStateStore
     private static byte[]? ValueBytes(object? value) => value switch
     {
         byte[] bytes => bytes,
+        CoordinationValue coordination => coordination.Bytes,
         CounterState counter => Encoding.ASCII.GetBytes(counter.Value.ToString(CultureInfo.InvariantCulture)),
         _ => null,
     };

@@ -16,8 +16,9 @@ internal sealed class Entry(object value, long expiresAtUs)
     /// <summary>A tick of the table's use clock, for least-recently-used eviction.</summary>
     public long LastUse { get; set; }
 
-    /// <summary>Bans and list entries are evicted only after everything else: losing one lets a client in.</summary>
-    public bool Pinned => Value is BanState or ListMark;
+    /// <summary>Bans and list entries are evicted only after everything else: losing one lets a client in. So are
+    /// values written by compare-and-set (e.g. policy versions): losing one forks what replicas agreed on.</summary>
+    public bool Pinned => Value is BanState or ListMark or CoordinationValue;
 
     public bool IsExpired(long nowUs) => ExpiresAtUs <= nowUs;
 }
@@ -37,6 +38,9 @@ internal sealed class QuotaState(long windowStartMs, long used)
 }
 
 internal sealed record BanState(string Client, string Reason);
+
+/// <summary>A value written by compare-and-set; read like any other bytes, but pinned against eviction.</summary>
+internal sealed record CoordinationValue(byte[] Bytes);
 
 /// <summary>Membership of an allow or deny list.</summary>
 internal sealed class ListMark

@@ -109,5 +109,7 @@ public sealed class AdmissionGuardTests
         public ValueTask SetAsync(string key, byte[] value, TimeSpan? ttl = null, CancellationToken cancellationToken = default) => throw Down();
 
         public ValueTask<bool> DeleteAsync(string key, CancellationToken cancellationToken = default) => throw Down();
+
+        public ValueTask<bool> CompareAndSetAsync(string key, byte[]? expected, byte[] value, CancellationToken cancellationToken = default) => throw Down();
     }
 }

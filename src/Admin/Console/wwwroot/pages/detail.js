@@ -55,8 +55,11 @@ export async function render(page, ctx, id) {
 
   // Fields
   const snapshot = d.snapshot;
+  // The API's snapshot has no input name (only datatype, shape, isImage): show the name only when there is one.
   const snapshotText = snapshot
-    ? `${snapshot.name ?? '?'} · ${snapshot.datatype ?? '?'} · [${Array.isArray(snapshot.shape) ? snapshot.shape.join(', ') : snapshot.shape ?? ''}]${snapshot.isImage ? ' · image' : ''}`
+    ? [snapshot.name, snapshot.datatype ?? '?',
+      `[${Array.isArray(snapshot.shape) ? snapshot.shape.join(', ') : snapshot.shape ?? ''}]`,
+      snapshot.isImage ? 'image' : null].filter((part) => part !== undefined && part !== null && part !== '').join(' · ')
     : (d.hasSnapshot ? 'stored' : 'not stored (only the hash)');
   const info = h('div', { class: 'card' }, h('h2', { text: 'Query' }), fields(ids('detail-fields'), [
     ['Id', d.id, 'detail-id'],
@@ -93,7 +96,7 @@ export async function render(page, ctx, id) {
   if (snapshot && snapshot.isImage) {
     const img = h('img', {
       ...ids('detail-image'), class: 'pixelated', src: `/api/blocked/${seg(d.id ?? id)}/image.png?scale=8`,
-      alt: `The blocked input ${snapshot.name ?? ''} as an image (scaled 8×)`,
+      alt: `The blocked input${snapshot.name ? ` ${snapshot.name}` : ''} as an image (scaled 8×)`,
     });
     img.addEventListener('error', () => {
       img.replaceWith(h('p', { ...ids('detail-no-image'), class: 'muted', text: 'The image could not be loaded.' }));
