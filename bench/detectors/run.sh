@@ -5,7 +5,7 @@
 #      each adversarial fixture of models/adversarial/fashion_cnn (FGSM, PGD, CW-L2, DeepFool; see its README);
 #   2. latency: one Guard per policy (none, squeezing, detector, both; detections flagged, so every request does the
 #      same work), batch-1 ModelInfer one request at a time and from 32 concurrent clients, dynamic batching on.
-# Writes bench/results/detectors.md (and detectors-eval.json). Knobs: DETECTORS_FPR, DETECTORS_SQUEEZERS
+# Writes bench/results/detectors.md (and detectors-detected.json, the report of the demo `detected` policy's detectors). Knobs: DETECTORS_FPR, DETECTORS_SQUEEZERS
 # ["bit-depth-2, median-3x3"], DETECTORS_SECONDS [10], DETECTORS_SEQUENTIAL [2000].
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -60,7 +60,7 @@ config both "$SQUEEZING
 $DETECTOR" 0 0
 echo "bench/detectors: calibrating (target FPR $FPR) and evaluating" >&2
 "$GUARD_OUT/guard" calibrate --config "$WORK/both.yaml" --policy bench --fpr "$FPR" --write --evaluate \
-  --report "$RESULTS/detectors-eval.json" > "$WORK/calibrate.md"
+  --report "$RESULTS/detectors-detected.json" > "$WORK/calibrate.md"
 cat "$WORK/calibrate.md" >&2
 
 declare -A POLICY=([none]="    validation: { enabled: false }" [squeezing]="$SQUEEZING" [detector]="$DETECTOR" [both]="$SQUEEZING

@@ -27,8 +27,12 @@ public sealed class AdminOptions
     /// <summary>Failed log-ins allowed per client address per minute before it must wait.</summary>
     public int MaxFailedLoginsPerMinute { get; set; } = 10;
 
-    /// <summary>Where <c>guard certify</c> and <c>guard calibrate</c> write their reports (the console shows them).</summary>
-    public string ReportsDirectory { get; set; } = "bench/results";
+    /// <summary>Where the console finds <c>guard certify</c> and <c>guard calibrate</c> reports, in order: the first
+    /// directory holding a report wins (latest runs first, then the ones shipped with the models).</summary>
+    /// <remarks>Null rather than a filled default: the binder appends to a list it finds, it does not replace it.</remarks>
+    public List<string>? ReportsDirectories { get; set; }
+
+    public IReadOnlyList<string> EffectiveReportsDirectories => ReportsDirectories ?? ["bench/results", "reports"];
 
     /// <summary>How often replicas re-read the policy version in case a change notification was lost.</summary>
     public TimeSpan PolicyPollInterval { get; set; } = TimeSpan.FromSeconds(5);

@@ -38,7 +38,7 @@ public sealed class AdminSurface
         Policies = new PolicyOperations(catalog, PolicyStore, Audit);
         Bans = new BanOperations(state, Audit, time);
         Blocked = new BlockedQueryOperations(blockedQueries, Bans, Audit);
-        Tuning = new TuningViews(catalog, new CertificationCatalog(options.ReportsDirectory), new CalibrationReports(options.ReportsDirectory));
+        Tuning = new TuningViews(catalog, new CertificationCatalog(options.EffectiveReportsDirectories), new CalibrationReports(options.EffectiveReportsDirectories));
         Watcher = new PolicyWatcher(PolicyStore, catalog, Audit, options.PolicyPollInterval, loggers.CreateLogger<PolicyWatcher>());
     }
 

@@ -8,15 +8,16 @@ public sealed record CalibrationResult(string Set, int Images, double Flagged);
 /// <summary>
 /// The evaluation reports <c>guard calibrate</c> writes (<c>detectors-POLICY.json</c>: per set, the share each stage
 /// flagged). The benign held-out set's share is the false-positive rate; the attack sets' shares are detection rates.
+/// The first reports directory holding the policy's report is used.
 /// </summary>
-public sealed class CalibrationReports(string reportsDirectory)
+public sealed class CalibrationReports(IReadOnlyList<string> reportsDirectories)
 {
     /// <summary>Stage → its result per set, for <paramref name="policy"/>; empty when the policy has no report.</summary>
     public IReadOnlyDictionary<string, IReadOnlyList<CalibrationResult>> For(string policy)
     {
         var results = new Dictionary<string, IReadOnlyList<CalibrationResult>>(StringComparer.Ordinal);
-        var path = Path.Combine(reportsDirectory, $"detectors-{policy}.json");
-        if (policy.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '_' or '-')) || !File.Exists(path))
+        if (policy.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '_' or '-'))
+            || reportsDirectories.Select(d => Path.Combine(d, $"detectors-{policy}.json")).FirstOrDefault(File.Exists) is not { } path)
         {
             return results;
         }

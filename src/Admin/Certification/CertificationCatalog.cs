@@ -5,9 +5,10 @@ namespace Guard.Admin.Certification;
 
 /// <summary>
 /// The noise-trained models of the repository (their <c>metrics.json</c> has <c>sigma_train</c>) and their latest
-/// <c>guard certify</c> results in the reports directory (<c>certify-MODEL.curve.json</c> and <c>.csv</c>).
+/// <c>guard certify</c> results (<c>certify-MODEL.curve.json</c> and <c>.csv</c>) from the first reports directory that
+/// has them.
 /// </summary>
-public sealed class CertificationCatalog(string reportsDirectory)
+public sealed class CertificationCatalog(IReadOnlyList<string> reportsDirectories)
 {
     public IReadOnlyList<CertificationOption> Options(string? modelRepository)
     {
@@ -35,8 +36,8 @@ public sealed class CertificationCatalog(string reportsDirectory)
     /// <summary>The examples of the latest run of <paramref name="model"/>, or null when it has none.</summary>
     public IReadOnlyList<CertifiedRow>? Rows(string model)
     {
-        var path = Path.Combine(reportsDirectory, $"certify-{model}.csv");
-        if (!IsPlainName(model) || !File.Exists(path))
+        var path = IsPlainName(model) ? Find($"certify-{model}.curve.json") is { } directory ? Path.Combine(directory, $"certify-{model}.csv") : null : null;
+        if (path is null || !File.Exists(path))
         {
             return null;
         }
@@ -63,12 +64,12 @@ public sealed class CertificationCatalog(string reportsDirectory)
 
     public (CertificationRun? Run, IReadOnlyList<CurvePoint> Curve) ReadCurve(string model)
     {
-        var path = Path.Combine(reportsDirectory, $"certify-{model}.curve.json");
-        if (!IsPlainName(model) || !File.Exists(path))
+        if (!IsPlainName(model) || Find($"certify-{model}.curve.json") is not { } directory)
         {
             return (null, []);
         }
 
+        var path = Path.Combine(directory, $"certify-{model}.curve.json");
         using var document = JsonDocument.Parse(File.ReadAllBytes(path));
         var root = document.RootElement;
         var curve = root.TryGetProperty("curve", out var points)
@@ -84,6 +85,9 @@ public sealed class CertificationCatalog(string reportsDirectory)
 
         return (run, curve);
     }
+
+    /// <summary>The first reports directory holding <paramref name="file"/> (curve and CSV are read from the same one).</summary>
+    private string? Find(string file) => reportsDirectories.FirstOrDefault(d => File.Exists(Path.Combine(d, file)));
 
     private static double? TrainingSigma(string metricsPath)
     {

@@ -52,7 +52,7 @@ public sealed class AdminGuard : IAsyncDisposable
             limits: { enabled: true }
             smoothing: { enabled: true, baseModel: fashion_cnn_s025, sigma: 0.25, n0: 20, n: 200, alpha: 0.01, batchSize: 200, minRadius: 0, action: flag }
         admin:
-          reportsDirectory: {{Path.Combine(RepoPaths.Root, "bench", "results")}}
+          reportsDirectories: [ {{Path.Combine(RepoPaths.Root, "reports")}} ]
           policyPollInterval: "00:00:01"
           users:
             - { name: alice, role: admin, tokenSha256: {{Identity.ApiKeyIdentityTests.Sha256(AdminToken)}} }

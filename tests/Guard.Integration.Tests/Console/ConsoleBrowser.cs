@@ -163,10 +163,14 @@ public sealed partial class ConsolePage(AdminGuard guard, IBrowserContext contex
     /// and when it is not, Chromium logs the 401 as a failed resource load. Matched by its text and
     /// the URL it names, nothing looser.
     /// </summary>
-    private bool IsSignedOutProbe(IConsoleMessage message) =>
-        message.Type == "error"
-        && message.Text.StartsWith("Failed to load resource: the server responded with a status of 401", StringComparison.Ordinal)
-        && message.Location.StartsWith(new Uri(Guard.ConsoleUri, "/api/session").ToString(), StringComparison.Ordinal);
+    private bool IsSignedOutProbe(IConsoleMessage message)
+    {
+        // Chromium reports it as "Failed to load resource: ... 401 (Unauthorized)" at "<url>:0:0".
+        var probe = new Uri(Guard.ConsoleUri, "/api/session").ToString();
+        return message.Type == "error"
+            && message.Text == "Failed to load resource: the server responded with a status of 401 (Unauthorized)"
+            && (message.Location == probe || message.Location.StartsWith(probe + ":", StringComparison.Ordinal));
+    }
 
     /// <summary>Opens the console and waits for the login form.</summary>
     public async Task OpenLoginAsync()

@@ -32,7 +32,7 @@ public sealed partial class ConsoleBrowserTests(ConsoleBrowserFixture fixture, I
     private static double Parse(string text) => double.Parse(text.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture);
 
     /// <summary>A query-based attack's near-duplicate stream with the attacker's key; answers how many were refused.</summary>
-    private async Task<int> AttackAsync(int startImage, int seed, int queries = 12)
+    private async Task<int> AttackAsync(int startImage, int seed, int queries = 16)
     {
         using var channel = Guard.Inference();
         var random = new Random(seed);
@@ -349,6 +349,36 @@ public sealed partial class ConsoleBrowserTests(ConsoleBrowserFixture fixture, I
         await console.ScreenshotAsync("live");
 
         console.AssertNoProblems(output);
+    }
+
+    [Fact]
+    public async Task The_problem_watch_sees_console_errors_uncaught_exceptions_and_csp_violations()
+    {
+        // The other tests pass only if nothing is reported: make sure that is not because nothing can be.
+        await using var console = await fixture.OpenAsync();
+        await console.LoginAsync(AdminGuard.ReviewerToken, "bob", "reviewer");
+        await Expect(console["#page-title"]).ToContainTextAsync("Certification");
+        Assert.Empty(console.Problems);
+        Assert.Single(console.Expected); // the signed-out session probe before the login
+
+        await console.Page.EvaluateAsync("""
+            () => {
+              document.body.setAttribute('style', 'outline: 1px solid red');  // inline style: style-src 'self' refuses it
+              const s = document.createElement('script');
+              s.textContent = 'window.__inline = 1';                          // inline script: script-src 'self' refuses it
+              document.body.append(s);
+              console.error('deliberate console error');
+              setTimeout(() => { throw new Error('deliberate uncaught error'); }, 0);
+            }
+            """);
+        await Eventually.TrueAsync(() => console.Problems.Count >= 4, TimeSpan.FromSeconds(15), "four problems reported");
+        var problems = console.Problems;
+        Assert.Contains(problems, p => p.StartsWith("CSP violation: style-src", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.StartsWith("CSP violation: script-src", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.StartsWith("console.error: deliberate console error", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.StartsWith("page error: ", StringComparison.Ordinal) && p.Contains("deliberate uncaught error", StringComparison.Ordinal));
+        Assert.Null(await console.Page.EvaluateAsync<int?>("() => window.__inline ?? null"));
+        Assert.Throws<Xunit.Sdk.TrueException>(() => console.AssertNoProblems(output));
     }
 
     [GeneratedRegex(@"^-?\d+(\.\d+)?(e[-+]?\d+)?$", RegexOptions.IgnoreCase)]
