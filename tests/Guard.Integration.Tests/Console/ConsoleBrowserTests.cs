@@ -85,7 +85,12 @@ public sealed partial class ConsoleBrowserTests(ConsoleBrowserFixture fixture, I
         Assert.True(points.Length > 5, $"the curve has only {points.Length} points");
         await Expect(console["#cert-rmin-marker"]).ToHaveAttributeAsync("data-radius", "0");
 
-        // The estimate for the settings in force comes back as numbers.
+        // The form holds the settings in force, and their estimate comes back as numbers.
+        await Expect(console["#cert-n"]).ToHaveValueAsync("200");
+        await Expect(console["#cert-n0"]).ToHaveValueAsync("20");
+        await Expect(console["#cert-alpha"]).ToHaveValueAsync("0.01");
+        await Expect(console["#cert-rmin"]).ToHaveValueAsync("0");
+        await Expect(console["#cert-estimate"]).Not.ToContainClassAsync("pending");
         await Expect(console["#cert-abstain"]).ToHaveTextAsync(Percent);
         await Expect(console["#cert-accuracy"]).ToHaveTextAsync(Percent);
         await Expect(console["#cert-ms"]).ToHaveTextAsync(Number);
