@@ -316,6 +316,7 @@ public sealed class EmbeddedStateStore : IStateStore
     {
         CounterState counter => counter.Value,
         byte[] bytes when long.TryParse(bytes, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var parsed) => parsed,
+        CoordinationValue coordination when long.TryParse(coordination.Bytes, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var parsed) => parsed,
         _ => throw new InvalidOperationException("The key holds a value that is not an integer."),
     };
 

@@ -37,7 +37,7 @@ public sealed class CertificationReportTests
         Assert.Equal("index,label,prediction,radius,correct,samples,time_ms", csv[0]);
         Assert.Equal("2,7,5,0.9,0,10100,260", csv[3]);
 
-        var options = new Guard.Guards.Smoothing.SmoothingOptions { Sigma = 0.25, N = 10_000, N0 = 100, Alpha = 0.001 };
+        var options = new Guard.Guards.Smoothing.SmoothingOptions { Sigma = 0.25, N = 10_000, N0 = 100, Alpha = 0.001, Adaptive = false };
         using var json = JsonDocument.Parse(CertificationReport.Json("m", options, Examples, CertificationReport.Curve(Examples)));
         Assert.Equal(0.25, json.RootElement.GetProperty("sigma").GetDouble());
         var run = json.RootElement.GetProperty("run");

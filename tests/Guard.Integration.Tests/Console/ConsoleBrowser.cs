@@ -32,14 +32,23 @@ public sealed class ConsoleBrowserFixture : IAsyncLifetime
     {
         SetDefaultExpectTimeout(ExpectTimeoutMs);
         Guard = await AdminGuard.StartAsync();
-        Playwright = await Microsoft.Playwright.Playwright.CreateAsync();
-        Browser = await Playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        try
         {
-            ExecutablePath = ChromiumPath,
-            Headless = true,
-            Args = ["--no-sandbox"],
-            Timeout = 60_000,
-        });
+            Playwright = await Microsoft.Playwright.Playwright.CreateAsync();
+            Browser = await Playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+            {
+                ExecutablePath = ChromiumPath,
+                Headless = true,
+                Args = ["--no-sandbox"],
+                Timeout = 60_000,
+            });
+        }
+        catch
+        {
+            // No browser: stop what was started rather than leave a Guard listening.
+            await DisposeAsync();
+            throw;
+        }
     }
 
     public async Task DisposeAsync()
@@ -47,12 +56,15 @@ public sealed class ConsoleBrowserFixture : IAsyncLifetime
         if (Browser is not null)
         {
             await Browser.CloseAsync();
+            Browser = null!;
         }
 
         Playwright?.Dispose();
+        Playwright = null!;
         if (Guard is not null)
         {
             await Guard.DisposeAsync();
+            Guard = null!;
         }
     }
 
@@ -79,7 +91,7 @@ public sealed class ConsoleBrowserFixture : IAsyncLifetime
 /// A page of the console with what went wrong in it: console errors, uncaught exceptions and CSP violations (reported
 /// by a <c>securitypolicyviolation</c> listener that Playwright installs before any script of the page runs).
 /// </summary>
-public sealed partial class ConsolePage(AdminGuard guard, IBrowserContext context, IPage page) : IAsyncDisposable
+public sealed class ConsolePage(AdminGuard guard, IBrowserContext context, IPage page) : IAsyncDisposable
 {
     private readonly List<string> _problems = [];
     private readonly List<string> _expected = [];
