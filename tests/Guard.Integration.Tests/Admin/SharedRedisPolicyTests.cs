@@ -69,7 +69,11 @@ public sealed class SharedRedisPolicyTests : IAsyncLifetime
         using var firstConsole = Console(first);
         using var secondConsole = Console(second);
         using var secondInference = new GrpcChannel(second.GrpcUri, new GrpcChannelOptions());
+        using var firstInference = new GrpcChannel(first.GrpcUri, new GrpcChannelOptions());
+
+        // Warm both replicas' models and connections, so the timings below are the change's propagation only.
         Assert.Equal(0, await MinRadiusInForceAsync(secondInference));
+        Assert.Equal(0, await MinRadiusInForceAsync(firstInference));
 
         var committed = await AdminGuard.JsonAsync(
             await AdminGuard.EditPolicyAsync(firstConsole, "smoothed", p => p["smoothing"]!["minRadius"] = 0.4, "replica test"), HttpStatusCode.OK);
@@ -80,7 +84,6 @@ public sealed class SharedRedisPolicyTests : IAsyncLifetime
         var history = await AdminGuard.JsonAsync(await secondConsole.GetAsync("/api/policies/history"), HttpStatusCode.OK);
         Assert.Equal(committed["version"]!.GetValue<long>(), history["versions"]![0]!["version"]!.GetValue<long>());
         await AdminGuard.JsonAsync(await secondConsole.PostAsJsonAsync("/api/policies/rollback", new { version = 0, reason = "undo" }), HttpStatusCode.OK);
-        using var firstInference = new GrpcChannel(first.GrpcUri, new GrpcChannelOptions());
         elapsed = await TimeUntilAsync(firstInference, 0);
         Assert.True(elapsed < TimeSpan.FromSeconds(2), $"the rollback took {elapsed.TotalMilliseconds:0} ms to reach the first replica");
 
