@@ -26,6 +26,53 @@ public sealed class AdminGrpcAndCliTests(AdminGuardFixture fixture) : IClassFixt
         return new CallOptions(headers, DateTime.UtcNow.AddSeconds(30));
     }
 
+    /// <summary>Each method of the service, called with a harmless request; true for the ones that change something.</summary>
+    private static readonly (string Name, bool Changes, Func<GrpcChannel, CallOptions, Task> Call)[] Methods =
+    [
+        ("ListPolicies", false, (c, o) => c.UnaryAsync(AdminMethods.ListPolicies, new ListPoliciesRequest(), o)),
+        ("GetPolicy", false, (c, o) => c.UnaryAsync(AdminMethods.GetPolicy, new GetPolicyRequest { Name = "guarded" }, o)),
+        ("SetPolicy", true, (c, o) => c.UnaryAsync(AdminMethods.SetPolicy, new SetPolicyRequest { Name = "guarded", PolicyJson = "{}", Reason = "x" }, o)),
+        ("GetPolicyHistory", false, (c, o) => c.UnaryAsync(AdminMethods.GetPolicyHistory, new GetPolicyHistoryRequest(), o)),
+        ("RollbackPolicy", true, (c, o) => c.UnaryAsync(AdminMethods.RollbackPolicy, new RollbackPolicyRequest { Version = 999_999, Reason = "x" }, o)),
+        ("ListBlockedQueries", false, (c, o) => c.UnaryAsync(AdminMethods.ListBlockedQueries, new ListBlockedQueriesRequest(), o)),
+        ("GetBlockedQuery", false, (c, o) => c.UnaryAsync(AdminMethods.GetBlockedQuery, new GetBlockedQueryRequest { Id = 999_999 }, o)),
+        ("ListBans", false, (c, o) => c.UnaryAsync(AdminMethods.ListBans, new ListBansRequest(), o)),
+        ("BanClient", true, (c, o) => c.UnaryAsync(AdminMethods.BanClient, new BanClientRequest { Client = "", Reason = "" }, o)),
+        ("UnbanClient", true, (c, o) => c.UnaryAsync(AdminMethods.UnbanClient, new UnbanClientRequest { Client = "nobody" }, o)),
+    ];
+
+    public static TheoryData<string> MethodNames => [.. Methods.Select(m => m.Name)];
+
+    [Theory]
+    [MemberData(nameof(MethodNames))]
+    public async Task Every_method_refuses_anonymous_callers_and_reviewers_may_only_read(string name)
+    {
+        var (_, changes, call) = Methods.Single(m => m.Name == name);
+        using var channel = new GrpcChannel(Guard.AdminGrpcUri, new GrpcChannelOptions());
+        Assert.Equal(StatusCode.Unauthenticated, (await Assert.ThrowsAsync<RpcException>(() => call(channel, As(null)))).StatusCode);
+        Assert.Equal(StatusCode.Unauthenticated, (await Assert.ThrowsAsync<RpcException>(() => call(channel, As("wrong")))).StatusCode);
+
+        StatusCode? reviewer = null;
+        try
+        {
+            await call(channel, As(AdminGuard.ReviewerToken));
+        }
+        catch (RpcException ex)
+        {
+            reviewer = ex.StatusCode;
+        }
+
+        if (changes)
+        {
+            Assert.Equal(StatusCode.PermissionDenied, reviewer);
+        }
+        else
+        {
+            // Reads are allowed: OK, or the call's own answer (an unknown id is NOT_FOUND).
+            Assert.True(reviewer is null or StatusCode.NotFound, $"{name} as reviewer: {reviewer}");
+        }
+    }
+
     [Fact]
     public async Task Tokens_decide_what_a_caller_may_do()
     {
