@@ -72,5 +72,5 @@ B="$(start_guard b)"
 echo "bench/admin: replicas A=$A B=$B, redis 127.0.0.1:$REDIS_PORT" >&2
 mkdir -p "$RESULTS"
 /usr/bin/python3 "$ROOT/bench/admin/measure.py" --a "$A" --b "$B" --token "$TOKEN" --changes "${BENCH_CHANGES:-100}" \
-  --redis "$(redis-server --version | cut -d' ' -f3)" --json "$RESULTS/admin.json" --md "$RESULTS/admin.md"
+  --redis "$(redis-server --version | sed -nE 's/.*v=([0-9.]+).*/\1/p')" --json "$RESULTS/admin.json" --md "$RESULTS/admin.md"
 cat "$RESULTS/admin.md"
