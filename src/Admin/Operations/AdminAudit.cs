@@ -77,6 +77,8 @@ public sealed partial class AdminAudit(IAdminAuditLog log, TimeProvider time, IL
 
     private async Task AppendAsync(AdminAuditEntry entry, CancellationToken cancellationToken)
     {
+        // The log line names who did what and how it ended; the detail (a whole policy version) stays in the trail.
+        LogAction(logger, entry.Action, entry.User.Length > 0 ? entry.User : "(unauthenticated)", entry.Target, entry.Outcome);
         try
         {
             await log.AppendAsync(entry, cancellationToken);
@@ -86,6 +88,9 @@ public sealed partial class AdminAudit(IAdminAuditLog log, TimeProvider time, IL
             LogAuditFailed(logger, entry.Action, entry.User, entry.Outcome, ex);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Admin action {Action} by {User} on {Target}: {Outcome}")]
+    private static partial void LogAction(ILogger logger, string action, string user, string target, string outcome);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Admin action {Action} by {User} ({Outcome}) could not be written to the audit trail")]
     private static partial void LogAuditFailed(ILogger logger, string action, string user, string outcome, Exception exception);
