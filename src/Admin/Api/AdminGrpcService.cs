@@ -102,10 +102,7 @@ public sealed class AdminGrpcService(AdminSurface admin)
     {
         try
         {
-            var authorization = context.RequestHeaders.GetValue("authorization") ?? "";
-            const string bearer = "Bearer ";
-            if (!authorization.StartsWith(bearer, StringComparison.OrdinalIgnoreCase)
-                || admin.Authenticator.Authenticate(authorization[bearer.Length..].Trim()) is not { } principal)
+            if (BearerToken.Authenticate(admin.Authenticator, context.RequestHeaders.GetValue("authorization") ?? "") is not { } principal)
             {
                 throw new AdminException(AdminErrorKind.Unauthenticated, "An admin token is required (authorization: Bearer TOKEN).");
             }

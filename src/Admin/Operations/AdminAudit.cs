@@ -13,8 +13,6 @@ namespace Guard.Admin.Operations;
 /// </summary>
 public sealed partial class AdminAudit(IAdminAuditLog log, TimeProvider time, ILogger<AdminAudit> logger)
 {
-    public const string PolicySet = "policy.set";
-    public const string PolicyRollback = "policy.rollback";
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     public IAdminAuditLog Log => log;
@@ -42,18 +40,18 @@ public sealed partial class AdminAudit(IAdminAuditLog log, TimeProvider time, IL
             Target = target,
             Detail = JsonSerializer.Serialize(version, Json),
             Reason = version.Reason,
-            Outcome = "ok",
+            Outcome = AdminAuditOutcomes.Ok,
         }, cancellationToken);
 
     /// <summary>The newest policy version the trail holds, or null.</summary>
     public async Task<PolicyVersion?> LatestVersionAsync(CancellationToken cancellationToken)
     {
         PolicyVersion? latest = null;
-        foreach (var action in new[] { PolicySet, PolicyRollback })
+        foreach (var action in new[] { AdminAuditActions.PolicySet, AdminAuditActions.PolicyRollback })
         {
             foreach (var entry in await log.ListAsync(20, null, null, action, cancellationToken))
             {
-                if (entry.Outcome == "ok" && TryVersion(entry.Detail) is { } version && version.Version > (latest?.Version ?? 0))
+                if (entry.Outcome == AdminAuditOutcomes.Ok && TryVersion(entry.Detail) is { } version && version.Version > (latest?.Version ?? 0))
                 {
                     latest = version;
                 }

@@ -1,4 +1,5 @@
 using Guard.Admin.Security;
+using Guard.AuditLog;
 using Guard.State;
 
 namespace Guard.Admin.Operations;
@@ -10,13 +11,13 @@ public sealed class BanOperations(IStateStore state, AdminAudit audit, TimeProvi
 
     public async Task<IReadOnlyList<BanView>> ListAsync(CancellationToken cancellationToken)
     {
-        var bans = await Unavailable(() => state.ListBansAsync(1000, cancellationToken));
+        var bans = await StateStoreCalls.OrUnavailable(() => state.ListBansAsync(1000, cancellationToken));
         var now = time.GetUtcNow();
         return bans.OrderBy(b => b.Client, StringComparer.Ordinal).Select(b => new BanView(b.Client, b.Reason, now + b.Remaining)).ToList();
     }
 
     public async Task<BanView?> GetAsync(string client, CancellationToken cancellationToken) =>
-        await Unavailable(() => state.GetBanAsync(client, cancellationToken)) is { } ban ? new BanView(ban.Client, ban.Reason, time.GetUtcNow() + ban.Remaining) : null;
+        await StateStoreCalls.OrUnavailable(() => state.GetBanAsync(client, cancellationToken)) is { } ban ? new BanView(ban.Client, ban.Reason, time.GetUtcNow() + ban.Remaining) : null;
 
     public async Task BanAsync(AdminPrincipal principal, string? client, TimeSpan? duration, string? reason, CancellationToken cancellationToken)
     {
@@ -40,35 +41,23 @@ public sealed class BanOperations(IStateStore state, AdminAudit audit, TimeProvi
 
         if (problems.Count > 0)
         {
-            await audit.RecordAsync(principal, "ban", client ?? "", string.Join("; ", problems), reason, "invalid", cancellationToken);
+            await audit.RecordAsync(principal, AdminAuditActions.Ban, client ?? "", string.Join("; ", problems), reason, AdminAuditOutcomes.Invalid, cancellationToken);
             throw new AdminException(AdminErrorKind.Invalid, "The ban is not valid.", problems);
         }
 
-        await Unavailable(async ValueTask<bool> () =>
+        await StateStoreCalls.OrUnavailable(async ValueTask<bool> () =>
         {
             await state.BanAsync(client!, ttl, $"admin {principal.User}: {reason}", cancellationToken);
             return true;
         });
-        await audit.RecordAsync(principal, "ban", client!, $"for {ttl}", reason, "ok", cancellationToken);
+        await audit.RecordAsync(principal, AdminAuditActions.Ban, client!, $"for {ttl}", reason, AdminAuditOutcomes.Ok, cancellationToken);
     }
 
     public async Task<bool> UnbanAsync(AdminPrincipal principal, string client, string? reason, CancellationToken cancellationToken)
     {
         PolicyOperations.Require(principal, AdminRole.Admin);
-        var lifted = await Unavailable(() => state.UnbanAsync(client, cancellationToken));
-        await audit.RecordAsync(principal, "unban", client, lifted ? "ban lifted" : "was not banned", reason, lifted ? "ok" : "invalid", cancellationToken);
+        var lifted = await StateStoreCalls.OrUnavailable(() => state.UnbanAsync(client, cancellationToken));
+        await audit.RecordAsync(principal, AdminAuditActions.Unban, client, lifted ? "ban lifted" : "was not banned", reason, lifted ? AdminAuditOutcomes.Ok : AdminAuditOutcomes.Invalid, cancellationToken);
         return lifted;
-    }
-
-    internal static async Task<T> Unavailable<T>(Func<ValueTask<T>> call)
-    {
-        try
-        {
-            return await call();
-        }
-        catch (StateUnavailableException ex)
-        {
-            throw new AdminException(AdminErrorKind.Unavailable, $"The state store is unreachable. ({ex.Message})");
-        }
     }
 }

@@ -72,7 +72,7 @@ public sealed class BlockedQueryOperations(IBlockedQueryLog log, BanOperations b
     public async Task ExportAsync(AdminPrincipal principal, BlockedQueryCriteria criteria, string format, Stream output, CancellationToken cancellationToken)
     {
         var filter = Filter(criteria with { Cursor = null }) with { PageSize = BlockedQueryFilter.MaxPageSize };
-        await audit.RecordAsync(principal, "export", format, Describe(criteria), null, "ok", cancellationToken);
+        await audit.RecordAsync(principal, AdminAuditActions.Export, format, Describe(criteria), null, AdminAuditOutcomes.Ok, cancellationToken);
         var rows = log.ReadAllAsync(filter, cancellationToken);
         await (format == "csv" ? BlockedQueryExport.WriteCsvAsync(rows, output, cancellationToken) : BlockedQueryExport.WriteJsonAsync(rows, output, cancellationToken));
     }

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Guard.Admin.Policies;
 using Guard.Admin.Security;
+using Guard.AuditLog;
 
 namespace Guard.Admin.Operations;
 
@@ -48,14 +49,14 @@ public sealed class PolicyOperations(IPolicyCatalog catalog, PolicyStore store, 
         CheckReason(reason, problems);
         if (problems.Count > 0)
         {
-            await audit.RecordAsync(principal, "policy.set", name, string.Join("; ", problems), reason, "invalid", cancellationToken);
+            await audit.RecordAsync(principal, AdminAuditActions.PolicySet, name, string.Join("; ", problems), reason, AdminAuditOutcomes.Invalid, cancellationToken);
             throw new AdminException(AdminErrorKind.Invalid, "The change is not valid.", problems);
         }
 
-        var version = await CommitAsync(principal, "policy.set", name, reason!, baseVersion, current =>
+        var version = await CommitAsync(principal, AdminAuditActions.PolicySet, name, reason!, baseVersion, current =>
         {
             var next = new Dictionary<string, JsonObject>(current.Policies, StringComparer.Ordinal) { [name] = (JsonObject)policy!.DeepClone() };
-            var checkedOverlay = Check(new PolicyOverlay(current.Version + 1, next), name);
+            var checkedOverlay = Check(new PolicyOverlay(current.Version + 1, next));
             var before = current.Policies.TryGetValue(name, out var previous) ? previous : catalog.Current.FilePolicies.GetValueOrDefault(name);
             var changes = PolicyDiff.Compare(before, checkedOverlay.Policies[name]);
             if (changes.Count == 0)
@@ -78,10 +79,10 @@ public sealed class PolicyOperations(IPolicyCatalog catalog, PolicyStore store, 
     }
 
     public async Task<IReadOnlyList<PolicyVersion>> HistoryAsync(int limit, long before, CancellationToken cancellationToken) =>
-        await Unavailable(() => store.HistoryAsync(Math.Clamp(limit, 1, 500), before, cancellationToken));
+        await StateStoreCalls.OrUnavailable(() => store.HistoryAsync(Math.Clamp(limit, 1, 500), before, cancellationToken));
 
     public async Task<PolicyVersion> VersionAsync(long version, CancellationToken cancellationToken) =>
-        await Unavailable(() => store.GetAsync(version, cancellationToken))
+        await StateStoreCalls.OrUnavailable(() => store.GetAsync(version, cancellationToken))
         ?? throw new AdminException(AdminErrorKind.NotFound, $"There is no policy version {version}.");
 
     /// <summary>A new version whose overlay is that of <paramref name="version"/> (0: the configuration file alone).</summary>
@@ -101,11 +102,11 @@ public sealed class PolicyOperations(IPolicyCatalog catalog, PolicyStore store, 
         }
 
         var target = version == 0 ? PolicyOverlay.Empty
-            : await Unavailable(() => store.GetAsync(version, cancellationToken)) is { } stored ? new PolicyOverlay(stored.Version, stored.Policies)
+            : await StateStoreCalls.OrUnavailable(() => store.GetAsync(version, cancellationToken)) is { } stored ? new PolicyOverlay(stored.Version, stored.Policies)
             : throw new AdminException(AdminErrorKind.NotFound, $"There is no policy version {version}.");
-        var committed = await CommitAsync(principal, "policy.rollback", $"version {version}", reason!, null, current =>
+        var committed = await CommitAsync(principal, AdminAuditActions.PolicyRollback, $"version {version}", reason!, null, current =>
         {
-            var checkedOverlay = Check(new PolicyOverlay(current.Version + 1, target.Policies), null);
+            var checkedOverlay = Check(new PolicyOverlay(current.Version + 1, target.Policies));
             var file = catalog.Current.FilePolicies;
             var changes = new List<PolicyChange>();
             foreach (var name in current.Policies.Keys.Union(checkedOverlay.Policies.Keys, StringComparer.Ordinal).Order(StringComparer.Ordinal))
@@ -139,22 +140,22 @@ public sealed class PolicyOperations(IPolicyCatalog catalog, PolicyStore store, 
         }
         catch (PolicyValidationException ex)
         {
-            await audit.RecordAsync(principal, action, target, string.Join("; ", ex.Problems), reason, "invalid", cancellationToken);
+            await audit.RecordAsync(principal, action, target, string.Join("; ", ex.Problems), reason, AdminAuditOutcomes.Invalid, cancellationToken);
             throw new AdminException(AdminErrorKind.Invalid, "The policy is not valid.", ex.Problems);
         }
         catch (PolicyConflictException ex)
         {
-            await audit.RecordAsync(principal, action, target, ex.Message, reason, "invalid", cancellationToken);
+            await audit.RecordAsync(principal, action, target, ex.Message, reason, AdminAuditOutcomes.Invalid, cancellationToken);
             throw new AdminException(AdminErrorKind.Conflict, ex.Message);
         }
         catch (AdminException ex)
         {
-            await audit.RecordAsync(principal, action, target, ex.Message, reason, "invalid", cancellationToken);
+            await audit.RecordAsync(principal, action, target, ex.Message, reason, AdminAuditOutcomes.Invalid, cancellationToken);
             throw;
         }
         catch (Guard.State.StateUnavailableException ex)
         {
-            await audit.RecordAsync(principal, action, target, ex.Message, reason, "error", cancellationToken);
+            await audit.RecordAsync(principal, action, target, ex.Message, reason, AdminAuditOutcomes.Error, cancellationToken);
             throw new AdminException(AdminErrorKind.Unavailable, $"The state store is unreachable; nothing was changed. ({ex.Message})");
         }
 
@@ -164,7 +165,7 @@ public sealed class PolicyOperations(IPolicyCatalog catalog, PolicyStore store, 
         return version;
     }
 
-    private PolicyOverlay Check(PolicyOverlay overlay, string? policy)
+    private PolicyOverlay Check(PolicyOverlay overlay)
     {
         var result = catalog.Check(overlay);
         return result.Problems.Count > 0 ? throw new PolicyValidationException(result.Problems) : result.Normalized;
@@ -190,18 +191,6 @@ public sealed class PolicyOperations(IPolicyCatalog catalog, PolicyStore store, 
         if (!principal.Can(role))
         {
             throw new AdminException(AdminErrorKind.Forbidden, $"The {principal.RoleName} role may not do this; it needs {AdminRoles.Name(role)}.");
-        }
-    }
-
-    private static async Task<T> Unavailable<T>(Func<ValueTask<T>> read)
-    {
-        try
-        {
-            return await read();
-        }
-        catch (Guard.State.StateUnavailableException ex)
-        {
-            throw new AdminException(AdminErrorKind.Unavailable, $"The state store is unreachable. ({ex.Message})");
         }
     }
 }

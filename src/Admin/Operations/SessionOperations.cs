@@ -1,4 +1,5 @@
 using Guard.Admin.Security;
+using Guard.AuditLog;
 
 namespace Guard.Admin.Operations;
 
@@ -9,25 +10,25 @@ public sealed class SessionOperations(IAdminAuthenticator authenticator, Session
     {
         if (!throttle.MayTry(remoteAddress, out var retryAfter))
         {
-            await audit.RecordAsync(null, "login.failed", remoteAddress, "throttled", null, "denied", cancellationToken);
+            await audit.RecordAsync(null, AdminAuditActions.LoginFailed, remoteAddress, "throttled", null, AdminAuditOutcomes.Denied, cancellationToken);
             throw new AdminException(AdminErrorKind.TooManyRequests, $"Too many failed log-ins from this address; try again in {Math.Ceiling(retryAfter.TotalSeconds)} s.");
         }
 
         if (authenticator.Authenticate(token ?? "") is not { } principal)
         {
             throttle.RecordFailure(remoteAddress);
-            await audit.RecordAsync(null, "login.failed", remoteAddress, "unknown token", null, "denied", cancellationToken);
+            await audit.RecordAsync(null, AdminAuditActions.LoginFailed, remoteAddress, "unknown token", null, AdminAuditOutcomes.Denied, cancellationToken);
             throw new AdminException(AdminErrorKind.Unauthenticated, "The token is not valid.");
         }
 
         var session = sessions.Create(principal);
-        await audit.RecordAsync(principal, "login", remoteAddress, "console session", null, "ok", cancellationToken);
+        await audit.RecordAsync(principal, AdminAuditActions.Login, remoteAddress, "console session", null, AdminAuditOutcomes.Ok, cancellationToken);
         return session;
     }
 
     public async Task LogoutAsync(AdminSession session, CancellationToken cancellationToken)
     {
         sessions.Remove(session.Id);
-        await audit.RecordAsync(session.Principal, "logout", "", "console session", null, "ok", cancellationToken);
+        await audit.RecordAsync(session.Principal, AdminAuditActions.Logout, "", "console session", null, AdminAuditOutcomes.Ok, cancellationToken);
     }
 }

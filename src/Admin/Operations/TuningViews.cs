@@ -34,35 +34,14 @@ public sealed class TuningViews(IPolicyCatalog catalog, CertificationCatalog cer
 
     public CertificationEstimate Estimate(string baseModel, double sigma, int n, int n0, double alpha, double minRadius)
     {
-        var problems = new List<string>();
-        if (sigma <= 0 || !double.IsFinite(sigma))
+        // The same rules the smoothing stage holds its settings to.
+        try
         {
-            problems.Add("sigma: must be a positive number");
+            new Guard.Guards.Smoothing.SmoothingOptions { Sigma = sigma, N = n, N0 = n0, Alpha = alpha, MinRadius = minRadius }.Validate();
         }
-
-        if (n is < 1 or > 10_000_000)
+        catch (ArgumentException ex)
         {
-            problems.Add("n: must be between 1 and 10,000,000");
-        }
-
-        if (n0 is < 1 or > 1_000_000)
-        {
-            problems.Add("n0: must be between 1 and 1,000,000");
-        }
-
-        if (alpha is <= 0 or >= 0.5 || !double.IsFinite(alpha))
-        {
-            problems.Add("alpha: must be between 0 and 0.5");
-        }
-
-        if (minRadius < 0 || !double.IsFinite(minRadius))
-        {
-            problems.Add("minRadius: must be 0 or more");
-        }
-
-        if (problems.Count > 0)
-        {
-            throw new AdminException(AdminErrorKind.Invalid, "The settings are not valid.", problems);
+            throw new AdminException(AdminErrorKind.Invalid, "The settings are not valid.", [ex.Message]);
         }
 
         var (run, _) = certification.ReadCurve(baseModel);

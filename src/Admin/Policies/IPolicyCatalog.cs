@@ -11,6 +11,9 @@ public interface IPolicyCatalog
 {
     PolicyCatalogView Current { get; }
 
+    /// <summary>The admin version in force (0: none); <see cref="Current"/> without rendering every policy.</summary>
+    long Version { get; }
+
     /// <summary>Every problem the overlay would have on top of the configuration file (none when it is valid), each
     /// naming its key (<c>policies.default.smoothing.alpha: ...</c>), and the overlay normalised: each policy as the
     /// configuration binds it, defaults filled in, so versions compare key by key.</summary>

@@ -38,7 +38,7 @@ public sealed partial class PolicyWatcher(PolicyStore store, IPolicyCatalog cata
         try
         {
             var head = await store.HeadAsync(cancellationToken);
-            if (head == catalog.Current.Version)
+            if (head == catalog.Version)
             {
                 return;
             }

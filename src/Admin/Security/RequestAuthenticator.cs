@@ -20,9 +20,7 @@ public sealed class RequestAuthenticator(IAdminAuthenticator authenticator, Sess
         var authorization = http.Request.Headers.Authorization.ToString();
         if (authorization.Length > 0)
         {
-            const string bearer = "Bearer ";
-            if (!authorization.StartsWith(bearer, StringComparison.OrdinalIgnoreCase)
-                || authenticator.Authenticate(authorization[bearer.Length..].Trim()) is not { } principal)
+            if (BearerToken.Authenticate(authenticator, authorization) is not { } principal)
             {
                 throw new AdminException(AdminErrorKind.Unauthenticated, "The bearer token is not valid.");
             }

@@ -29,6 +29,8 @@ public sealed partial class GatewayPolicyCatalog(GatewayState state, ILogger<Gat
         }
     }
 
+    public long Version => state.PolicyVersion;
+
     public PolicyCheck Check(PolicyOverlay overlay)
     {
         var problems = new List<string>();
