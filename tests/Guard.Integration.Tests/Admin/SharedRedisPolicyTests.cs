@@ -80,6 +80,12 @@ public sealed class SharedRedisPolicyTests : IAsyncLifetime
         var elapsed = await TimeUntilAsync(secondInference, 0.4);
         Assert.True(elapsed < TimeSpan.FromSeconds(2), $"the other replica took {elapsed.TotalMilliseconds:0} ms");
 
+        // The live view reports the shared store's health.
+        var live = await AdminGuard.JsonAsync(await secondConsole.GetAsync("/api/live"), HttpStatusCode.OK);
+        Assert.Equal("redis", live["state"]!["backend"]!.GetValue<string>());
+        Assert.True(live["state"]!["healthy"]!.GetValue<bool>());
+        Assert.True(live["state"]!["pingMs"]!.GetValue<double>() > 0);
+
         // One history: the second process lists the first one's version, and rolls it back for both.
         var history = await AdminGuard.JsonAsync(await secondConsole.GetAsync("/api/policies/history"), HttpStatusCode.OK);
         Assert.Equal(committed["version"]!.GetValue<long>(), history["versions"]![0]!["version"]!.GetValue<long>());
