@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Guard.AuditLog;
 using Guard.Gateway.Metrics;
@@ -43,7 +44,7 @@ public sealed partial class DetectionResponder(BlockedQueryLogHost log, State.St
         {
             if (delay > TimeSpan.Zero)
             {
-                await Task.Delay(delay, cancellationToken);
+                await DelayAtLeastAsync(delay, cancellationToken);
             }
 
             return null;
@@ -59,6 +60,20 @@ public sealed partial class DetectionResponder(BlockedQueryLogHost log, State.St
         }
 
         throw new RpcException(StatusCode.PermissionDenied, RefusedMessage);
+    }
+
+    /// <summary>
+    /// Waits no less than <paramref name="delay"/>. Timers on Linux run on the coarse monotonic clock and may fire a few
+    /// milliseconds early; a configured delay is a floor the attacker must pay, so the remainder is waited out.
+    /// </summary>
+    internal static async Task DelayAtLeastAsync(TimeSpan delay, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        for (var remaining = delay; remaining > TimeSpan.Zero; remaining = delay - Stopwatch.GetElapsedTime(started))
+        {
+            // Rounded up to whole milliseconds so a sub-millisecond remainder does not spin.
+            await Task.Delay(TimeSpan.FromMilliseconds(Math.Ceiling(remaining.TotalMilliseconds)), cancellationToken);
+        }
     }
 
     /// <summary>The action as carried out: a silent reject without the model's outputs to imitate becomes a reject.</summary>
