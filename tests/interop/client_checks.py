@@ -20,6 +20,7 @@ import random
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from array import array
@@ -290,9 +291,10 @@ def check_infer_echo(ctx: Context, args: argparse.Namespace) -> Details:
 
 
 def check_deadline(ctx: Context, args: argparse.Namespace) -> Details:
-    request = slow_request(args.delay_ms, new_id("deadline"))
+    request_id = new_id("deadline")
+    request = slow_request(args.delay_ms, request_id)
     timeout_s = args.timeout_ms / 1000
-    details: Details = {"timeout_ms": args.timeout_ms, "delay_ms": args.delay_ms}
+    details: Details = {"id": request_id, "timeout_ms": args.timeout_ms, "delay_ms": args.delay_ms}
     start = time.monotonic()
     if args.delay_ms > args.timeout_ms:
         error = expect_error(lambda: ctx.stub.ModelInfer(request, metadata=ctx.metadata, timeout=timeout_s))
@@ -549,16 +551,29 @@ def check_unimplemented(ctx: Context, args: argparse.Namespace) -> Details:
 
 
 def check_cancel(ctx: Context, args: argparse.Namespace) -> Details:
-    request = slow_request(args.delay_ms, new_id("cancel"))
+    request_id = new_id("cancel")
+    request = slow_request(args.delay_ms, request_id)
+    # The model creates this file when it starts, so the cancellation lands on a call the upstream is working on:
+    # on a busy machine a fixed wait can run out before the call has reached the upstream at all.
+    started = Path(tempfile.gettempdir()) / f"guard-interop-{request_id}.started"
+    request.parameters["started_file"].string_param = str(started)
     start = time.monotonic()
     future = ctx.stub.ModelInfer.future(request, metadata=ctx.metadata, timeout=ctx.timeout_s)
-    time.sleep(args.after_ms / 1000)
-    if future.done():
-        outcome = rpc_error(future.exception()) if future.exception() else "success"
-        raise CheckFailed("call finished before it was cancelled", outcome=outcome, elapsed_ms=elapsed_ms_since(start))
-    cancelled = future.cancel()
+    try:
+        give_up = start + (ctx.timeout_s or 30.0)
+        while not started.exists() and not future.done() and time.monotonic() < give_up:
+            time.sleep(0.01)
+        if not started.exists() and not future.done():
+            raise CheckFailed("the upstream never started the call", id=request_id, elapsed_ms=elapsed_ms_since(start))
+        time.sleep(args.after_ms / 1000)
+        if future.done():
+            outcome = rpc_error(future.exception()) if future.exception() else "success"
+            raise CheckFailed("call finished before it was cancelled", id=request_id, outcome=outcome, elapsed_ms=elapsed_ms_since(start))
+        cancelled = future.cancel()
+    finally:
+        started.unlink(missing_ok=True)
     code = future.code()
-    details = {"cancelled": cancelled, "code": code.name if code else None, "elapsed_ms": elapsed_ms_since(start)}
+    details = {"id": request_id, "cancelled": cancelled, "code": code.name if code else None, "elapsed_ms": elapsed_ms_since(start)}
     if not cancelled or code != grpc.StatusCode.CANCELLED:
         raise CheckFailed("client did not observe CANCELLED", **details)
     return details
@@ -649,7 +664,7 @@ def build_parser() -> argparse.ArgumentParser:
     add("unimplemented", check_unimplemented, "a method that does not exist must give UNIMPLEMENTED").add_argument(
         "--method", default="/inference.GRPCInferenceService/NoSuchMethod"
     )
-    sub = add("cancel", check_cancel, "cancel a `slow` call from the client after --after-ms")
+    sub = add("cancel", check_cancel, "cancel a `slow` call from the client --after-ms after the upstream started it")
     sub.add_argument("--delay-ms", type=int, required=True)
     sub.add_argument("--after-ms", type=int, required=True)
     return parser

@@ -7,7 +7,8 @@ serves four test models:
 
   simple  Triton's example: OUTPUT0 = INPUT0 + INPUT1, OUTPUT1 = INPUT0 - INPUT1 (INT32).
   echo    returns every input unchanged, as an output of the same name.
-  slow    like echo after sleeping `delay_ms` (request parameter, default 1000).
+  slow    like echo after sleeping `delay_ms` (request parameter, default 1000);
+          creates the file `started_file` (optional parameter) when it starts.
   fail    aborts with status `code` (default 13) and message `message`.
 
 Every inference response carries parameters describing what the server saw:
@@ -238,6 +239,9 @@ def wait_while_active(context: grpc.ServicerContext, delay_s: float) -> None:
 def infer_slow(request: pb.ModelInferRequest, context: grpc.ServicerContext) -> pb.ModelInferResponse:
     delay_ms = int_param(request, "delay_ms", 1000)
     started = time.monotonic()
+    if started_file := string_param(request, "started_file", ""):
+        # Lets a client act on a call the model is known to be working on, not on a guess of when it got here.
+        Path(started_file).touch()
     try:
         wait_while_active(context, max(delay_ms, 0) / 1000)
     except CallEnded:

@@ -48,14 +48,15 @@ public sealed class GuardClientTests : IAsyncLifetime
     [Fact]
     public async Task Deadline_travels_as_grpc_timeout_and_expires_as_DEADLINE_EXCEEDED()
     {
-        // A warm channel, so the deadline is spent at the upstream rather than on connecting.
+        // A warm channel, so the deadline is spent at the upstream rather than on connecting; 2 s leaves a busy machine
+        // time to get the call to the upstream before the deadline passes.
         await _channel.UnaryAsync(ClientMethods.Infer, Requests.Simple(), new CallOptions());
         var request = new ModelInferRequest { ModelName = "slow", Id = "client-deadline" };
         request.Parameters["delay_ms"] = new InferParameter { Int64Param = 5000 };
         var started = DateTime.UtcNow;
-        var ex = await Assert.ThrowsAsync<RpcException>(() => _channel.UnaryAsync(ClientMethods.Infer, request, new CallOptions(Deadline: DateTime.UtcNow.AddMilliseconds(800))));
+        var ex = await Assert.ThrowsAsync<RpcException>(() => _channel.UnaryAsync(ClientMethods.Infer, request, new CallOptions(Deadline: DateTime.UtcNow.AddMilliseconds(2000))));
         Assert.Equal(StatusCode.DeadlineExceeded, ex.StatusCode);
-        Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(4));
+        Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(4.5));
         await Eventually.TrueAsync(() => _upstream.Stderr.Any(l => l.Contains("client-deadline ended early", StringComparison.Ordinal)), TimeSpan.FromSeconds(10), "upstream stopped at the deadline");
     }
 

@@ -61,24 +61,25 @@ public sealed class PythonClientThroughGuardTests(ProxyFixture fixture) : IClass
     public async Task Deadline_expires_as_DEADLINE_EXCEEDED_and_reaches_the_upstream()
     {
         await Check("infer-simple");
-        await Check("deadline", "--timeout-ms", "800", "--delay-ms", "3000");
+        // 2 s leaves a busy machine time to get the call to the upstream before the deadline passes.
+        var expired = await Check("deadline", "--timeout-ms", "2000", "--delay-ms", "5000");
         var ok = await Check("deadline", "--timeout-ms", "5000", "--delay-ms", "100");
 
         // The upstream saw the caller's remaining deadline, not an unbounded call.
         var remaining = ok.Json.GetProperty("deadline_remaining_ms").GetInt32();
         Assert.InRange(remaining, 1, 5000);
         // The upstream stops at its own copy of the deadline or at Guard's reset, whichever lands first.
-        await Eventually.TrueAsync(() => fixture.Upstream.Stderr.Any(l => l.Contains("ended early", StringComparison.Ordinal) && l.Contains("of 3000 ms", StringComparison.Ordinal)), TimeSpan.FromSeconds(10), "upstream stopped at the deadline");
+        var ended = $"id={expired.Str("id")} ended early";
+        await Eventually.TrueAsync(() => fixture.Upstream.Stderr.Any(l => l.Contains(ended, StringComparison.Ordinal)), TimeSpan.FromSeconds(10), "upstream stopped at the deadline");
     }
 
     [Fact]
     public async Task Client_cancellation_propagates_to_the_upstream()
     {
-        // Warm first (channel to the upstream, the slow model's cached metadata): on a cold Guard the client's
-        // 300 ms can run out before the request has reached the upstream at all, and then there is nothing to cancel.
-        await Check("deadline", "--timeout-ms", "5000", "--delay-ms", "10");
-        await Check("cancel", "--delay-ms", "5000", "--after-ms", "300");
-        await Eventually.TrueAsync(() => fixture.Upstream.Stderr.Any(l => l.Contains("ended early (cancelled)", StringComparison.Ordinal)), TimeSpan.FromSeconds(5), "upstream saw the cancellation");
+        // The client cancels 300 ms after the upstream started the call (it waits for the model's started file).
+        var cancel = await Check("cancel", "--delay-ms", "5000", "--after-ms", "300");
+        var ended = $"id={cancel.Str("id")} ended early (cancelled)";
+        await Eventually.TrueAsync(() => fixture.Upstream.Stderr.Any(l => l.Contains(ended, StringComparison.Ordinal)), TimeSpan.FromSeconds(5), "upstream saw the cancellation");
     }
 
     [Fact]
