@@ -151,3 +151,35 @@ export function field(text, control, hint) {
 export function ids(id) {
   return { id, testid: id };
 }
+
+/**
+ * Newest-first keyset paging: « Newest and Older » buttons around a page note. `pager.before` is the key to send
+ * (null: the newest page); after a load, `pager.shown(rows, limit, oldestKey, note)` updates the buttons, and a
+ * click sets `before` and calls `reload`.
+ */
+export function keysetPager(idPrefix, reload) {
+  const newestButton = h('button', { ...ids(`${idPrefix}-newest`), type: 'button', text: '« Newest' });
+  const olderButton = h('button', { ...ids(`${idPrefix}-older`), type: 'button', text: 'Older »' });
+  const note = h('span', { class: 'muted' });
+  let oldest = null;
+  const pager = {
+    element: h('div', { class: 'pager' }, newestButton, note, olderButton),
+    before: null,
+    shown(rows, limit, oldestKey, text) {
+      oldest = rows ? oldestKey : null;
+      olderButton.disabled = rows < limit || oldest === null;
+      newestButton.disabled = pager.before === null;
+      note.textContent = rows ? text : '';
+    },
+  };
+  newestButton.addEventListener('click', () => {
+    pager.before = null;
+    reload();
+  });
+  olderButton.addEventListener('click', () => {
+    if (oldest === null) return;
+    pager.before = oldest;
+    reload();
+  });
+  return pager;
+}

@@ -1,7 +1,7 @@
 // Audit log: every admin action (sign-ins, changes, bans, refusals), newest first.
 
 import { api, query } from '../api.js';
-import { clear, h, ids, pageHead, timeEl } from '../dom.js';
+import { clear, h, ids, keysetPager, pageHead, timeEl } from '../dom.js';
 
 export const title = 'Audit log';
 
@@ -9,20 +9,16 @@ const LIMIT = 50;
 
 export async function render(page, ctx) {
   const tableBox = h('div', { class: 'table-box' });
-  const newestButton = h('button', { ...ids('audit-newest'), type: 'button', text: '« Newest' });
-  const olderButton = h('button', { ...ids('audit-older'), type: 'button', text: 'Older »' });
-  const pageInfo = h('span', { class: 'muted' });
+  const pager = keysetPager('audit', () => load().catch((error) => ctx.showError(error)));
 
   page.append(
     pageHead('Audit log'),
-    h('div', { class: 'card' }, tableBox, h('div', { class: 'pager' }, newestButton, pageInfo, olderButton)));
+    h('div', { class: 'card' }, tableBox, pager.element));
 
   const headers = ['Time', 'User', 'Role', 'Action', 'Target', 'Detail', 'Reason', 'Outcome'];
-  let before = null;
-  let oldest = null;
 
   async function load() {
-    const answer = await api('GET', `/api/audit${query({ limit: LIMIT, before })}`, undefined, ctx.signal);
+    const answer = await api('GET', `/api/audit${query({ limit: LIMIT, before: pager.before })}`, undefined, ctx.signal);
     const entries = Array.isArray(answer.entries) ? answer.entries : [];
     const tbody = h('tbody', null, entries.map((e) => h('tr', { data: { id: e.id } },
       h('td', { title: `entry ${e.id}` }, timeEl(e.timeUtc)),
@@ -34,25 +30,12 @@ export async function render(page, ctx) {
       h('td', { class: 'reason', text: e.reason ?? '' }),
       h('td', null, h('span', { class: 'badge', text: e.outcome ?? '–' })))));
     if (entries.length === 0) {
-      tbody.append(h('tr', { class: 'empty' }, h('td', { colspan: headers.length, text: before === null ? 'The audit log is empty.' : 'No older entries.' })));
+      tbody.append(h('tr', { class: 'empty' }, h('td', { colspan: headers.length, text: pager.before === null ? 'The audit log is empty.' : 'No older entries.' })));
     }
     clear(tableBox).append(h('table', { ...ids('audit-table'), class: 'data' },
       h('thead', null, h('tr', null, headers.map((t) => h('th', { scope: 'col', text: t })))), tbody));
-    oldest = entries.length ? entries[entries.length - 1].id : null;
-    olderButton.disabled = entries.length < LIMIT || oldest === null;
-    newestButton.disabled = before === null;
-    pageInfo.textContent = entries.length ? `${entries.length} entries` : '';
+    pager.shown(entries.length, LIMIT, entries.at(-1)?.id ?? null, `${entries.length} entries`);
   }
-
-  newestButton.addEventListener('click', () => {
-    before = null;
-    load().catch((error) => ctx.showError(error));
-  });
-  olderButton.addEventListener('click', () => {
-    if (oldest === null) return;
-    before = oldest;
-    load().catch((error) => ctx.showError(error));
-  });
 
   await load();
 }

@@ -1,7 +1,7 @@
 // Policy history: every admin change (newest first), with its diff, the overlay it produced, and rollback.
 
 import { api, query, seg } from '../api.js';
-import { clear, h, ids, pageHead, showIn, timeEl } from '../dom.js';
+import { clear, h, ids, keysetPager, pageHead, showIn, timeEl } from '../dom.js';
 
 export const title = 'Policy history';
 
@@ -18,18 +18,14 @@ function changeList(changes) {
 export async function render(page, ctx) {
   const message = h('div', { ...ids('history-message'), role: 'status', hidden: true });
   const tableBox = h('div', { class: 'table-box' });
-  const newestButton = h('button', { ...ids('history-newest'), type: 'button', text: '« Newest' });
-  const olderButton = h('button', { ...ids('history-older'), type: 'button', text: 'Older »' });
-  const pageInfo = h('span', { class: 'muted' });
+  const pager = keysetPager('history', () => load().catch((error) => ctx.showError(error)));
 
   page.append(
     pageHead('Policy history'),
     h('p', { class: 'muted', text: 'Every policy change made through the admin API, newest first. A rollback makes a new version whose admin overlay is that of the chosen version.' }),
     message,
-    h('div', { class: 'card' }, tableBox, h('div', { class: 'pager' }, newestButton, pageInfo, olderButton)));
+    h('div', { class: 'card' }, tableBox, pager.element));
 
-  let before = null;
-  let oldest = null;
   let openForm = null;
   const overlays = new WeakMap(); // overlay button → its open overlay row
 
@@ -67,7 +63,7 @@ export async function render(page, ctx) {
         closeForm();
         showIn(message, 'success', `Rolled back to version ${version}: the policies are now at version ${result.version}.`);
         message.dataset.version = String(result.version);
-        before = null;
+        pager.before = null;
         load().catch((error) => ctx.showError(error));
       } catch (error) {
         ctx.showError(error, formMessage);
@@ -139,30 +135,17 @@ export async function render(page, ctx) {
 
   async function load() {
     closeForm();
-    const answer = await api('GET', `/api/policies/history${query({ limit: LIMIT, before })}`, undefined, ctx.signal);
+    const answer = await api('GET', `/api/policies/history${query({ limit: LIMIT, before: pager.before })}`, undefined, ctx.signal);
     const versions = Array.isArray(answer.versions) ? answer.versions : [];
     const tbody = h('tbody', null, versions.map(versionRow));
     if (versions.length === 0) {
-      tbody.append(h('tr', { class: 'empty' }, h('td', { colspan: headers.length, text: before === null ? 'No policy changes yet: the policies are those of the configuration file.' : 'No older versions.' })));
+      tbody.append(h('tr', { class: 'empty' }, h('td', { colspan: headers.length, text: pager.before === null ? 'No policy changes yet: the policies are those of the configuration file.' : 'No older versions.' })));
     }
     clear(tableBox).append(h('table', { ...ids('history-table'), class: 'data' },
       h('thead', null, h('tr', null, headers.map((t) => h('th', { scope: 'col', text: t })))), tbody));
-    oldest = versions.length ? versions[versions.length - 1].version : null;
-    olderButton.disabled = versions.length < LIMIT || oldest === null;
-    newestButton.disabled = before === null;
-    pageInfo.textContent = versions.length
-      ? `versions ${versions[0].version} … ${oldest}` : '';
+    const oldest = versions.at(-1)?.version ?? null;
+    pager.shown(versions.length, LIMIT, oldest, `versions ${versions[0]?.version} … ${oldest}`);
   }
-
-  newestButton.addEventListener('click', () => {
-    before = null;
-    load().catch((error) => ctx.showError(error));
-  });
-  olderButton.addEventListener('click', () => {
-    if (oldest === null) return;
-    before = oldest;
-    load().catch((error) => ctx.showError(error));
-  });
 
   await load();
 }
